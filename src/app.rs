@@ -1,0 +1,195 @@
+//! The application: shared state, the router with its middleware, and `serve`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::auth::TokenKeys;
+use crate::config::Config;
+use crate::error::AppError;
+use crate::observability::{self, Metrics};
+use crate::store::{self, Db};
+use crate::time::SharedClock;
+
+/// What every handler, socket handler and job can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub clock: SharedClock,
+    pub keys: Arc<TokenKeys>,
+    pub metrics: Arc<Metrics>,
+    openapi: Arc<String>,
+}
+
+/// A built application, ready to serve.
+pub struct App {
+    pub state: AppState,
+    router: Router,
+}
+
+impl App {
+    /// Connects to the database, applies migrations and assembles the router.
+    pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<App> {
+        config.validate()?;
+        let db = Db::connect(&config.database_url).await?;
+        store::migrate(&db).await?;
+        let state = AppState {
+            db,
+            keys: Arc::new(TokenKeys::new(&config)),
+            config: Arc::new(config),
+            clock,
+            metrics: Arc::new(Metrics::default()),
+            openapi: Arc::new(crate::openapi::json()),
+        };
+        let router = router(state.clone());
+        Ok(App { state, router })
+    }
+
+    /// Serves until `shutdown` resolves, then finishes the requests in flight.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// The API routes, mounted under `/api/v1` and under `/api` (the newest version).
+fn api(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(crate::auth::router())
+        .merge(crate::organizations::router())
+        .merge(crate::users::router(state.config.max_file_size))
+        .merge(crate::audit::router())
+        .route("/openapi.json", get(openapi_json))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+fn router(state: AppState) -> Router {
+    let api = api(&state);
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/docs")
+        .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json"));
+    Router::new()
+        .nest("/api/v1", api.clone())
+        .nest("/api", api)
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .merge(docs)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.config.max_json_size))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observability::observe,
+        ))
+        .layer(cors(&state.config))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
+fn cors(config: &Config) -> CorsLayer {
+    let origins = if config.cors_origins.is_empty() {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            config
+                .cors_origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o).ok()),
+        )
+    };
+    CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+            observability::REQUEST_ID,
+        ])
+        .expose_headers([
+            observability::REQUEST_ID,
+            header::RETRY_AFTER,
+            header::CONTENT_DISPOSITION,
+        ])
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a handler panicked");
+    AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound("route")
+}
+
+async fn method_not_allowed() -> Response {
+    let body = crate::error::ErrorBody {
+        error: crate::error::ErrorDetail {
+            code: "method_not_allowed".into(),
+            message: "this method is not allowed on this path".into(),
+            details: vec![],
+        },
+    };
+    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+}
+
+async fn openapi_json(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi.as_str().to_string(),
+    )
+        .into_response()
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+/// Readiness: 200 once the database answers.
+#[utoipa::path(get, path = "/health", tag = "system",
+    responses((status = 200, body = Health), (status = 503, body = crate::error::ErrorBody)))]
+pub async fn health(State(state): State<AppState>) -> Result<axum::Json<Health>, AppError> {
+    if state.db.ping().await {
+        Ok(axum::Json(Health { status: "ok" }))
+    } else {
+        Err(AppError::Unavailable(
+            "database_unavailable",
+            "the database does not answer".into(),
+        ))
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}

@@ -1,0 +1,13 @@
+//! Authentication: passwords (argon2id), access tokens (HS256 JWT) and refresh
+//! families, the `Session` and `Admin` extractors, and the `/auth` endpoints.
+
+mod extract;
+pub mod password;
+mod routes;
+pub mod service;
+pub mod store;
+pub mod tokens;
+
+pub use extract::{bearer, Admin, Session};
+pub use routes::*;
+pub use tokens::TokenKeys;

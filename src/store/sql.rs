@@ -1,0 +1,49 @@
+//! A small builder for queries whose WHERE clause depends on the request (filters),
+//! numbering `$n` placeholders as values are bound, which both engines accept.
+
+use sqlx::any::{Any, AnyArguments};
+use sqlx::{Arguments, Encode, Type};
+
+pub struct SqlBuf<'a> {
+    sql: String,
+    args: AnyArguments<'a>,
+    count: usize,
+}
+
+impl<'a> SqlBuf<'a> {
+    pub fn new(start: &str) -> Self {
+        Self {
+            sql: start.to_string(),
+            args: AnyArguments::default(),
+            count: 0,
+        }
+    }
+
+    /// Appends SQL text.
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.sql.push_str(s);
+        self
+    }
+
+    /// Appends a placeholder for `value`.
+    pub fn bind<T>(&mut self, value: T) -> &mut Self
+    where
+        T: 'a + Encode<'a, Any> + Type<Any>,
+    {
+        self.count += 1;
+        self.sql.push('$');
+        self.sql.push_str(&self.count.to_string());
+        // Encoding into AnyArguments only fails for types Any cannot carry, which
+        // the type bound already rules out.
+        let _ = self.args.add(value);
+        self
+    }
+
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    pub fn build(self) -> (String, AnyArguments<'a>) {
+        (self.sql, self.args)
+    }
+}
