@@ -10,14 +10,21 @@ use std::time::{Duration, Instant};
 const RUNS: usize = 15;
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 /// One GET /health; true on a 200.
 fn health_ok(port: u16) -> bool {
-    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
     let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").is_err() {
+    if s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
         return false;
     }
     let mut buf = [0u8; 64];
@@ -25,7 +32,8 @@ fn health_ok(port: u16) -> bool {
 }
 
 fn rss_kib(child: &Child, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
     status
         .lines()
         .find(|l| l.starts_with(field))
@@ -43,7 +51,8 @@ fn main() {
     let mut ready_ms = Vec::new();
     let mut idle_rss = Vec::new();
     for run in 0..RUNS {
-        let dir = std::env::temp_dir().join(format!("rollcall-startup-{}-{run}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("rollcall-startup-{}-{run}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let port = free_port();
         let started = Instant::now();

@@ -18,6 +18,8 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub database_url: String,
     pub state: rollcall::app::AppState,
+    /// Stops the server the way SIGTERM does.
+    pub shutdown: rollcall::shutdown::Shutdown,
     _dir: tempdir::TempDir,
 }
 
@@ -97,13 +99,15 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(app.serve(listener, std::future::pending()));
+    let shutdown = rollcall::shutdown::Shutdown::new();
+    tokio::spawn(app.serve(listener, shutdown.signal().wait()));
     TestApp {
         base: format!("http://{addr}"),
         client: Client::new(),
         clock,
         database_url,
         state,
+        shutdown,
         _dir: dir,
     }
 }

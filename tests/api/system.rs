@@ -224,3 +224,48 @@ async fn cors_origin_setting_restricts_origins() {
         .unwrap();
     assert!(!other.headers().contains_key("access-control-allow-origin"));
 }
+
+#[tokio::test]
+async fn shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let body = r#"{"email": "nobody@example.com", "password": "whatever123"}"#;
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body.as_bytes()[..10]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // The request is half-sent when shutdown starts; it must still be answered.
+    app.shutdown.trigger();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    stream.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(answer.contains("invalid_credentials"), "{answer}");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(
+        tokio::net::TcpStream::connect(&addr).await.is_err(),
+        "new connections still accepted after shutdown"
+    );
+}
+
+#[tokio::test]
+async fn a_request_over_the_time_limit_answers_503_in_the_error_shape() {
+    // A password check costs milliseconds of argon2 work: far over a 1 ms limit.
+    let app =
+        crate::helpers::spawn_app_with(|c| c.request_timeout = std::time::Duration::from_millis(1))
+            .await;
+    let (status, body) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "nobody@example.com", "password": "whatever123"}),
+        )
+        .await;
+    assert_error(status, &body, 503, "timeout");
+}
