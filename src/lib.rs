@@ -21,6 +21,7 @@ pub mod id;
 pub mod observability;
 pub mod openapi;
 pub mod organizations;
+pub mod reports;
 pub mod shutdown;
 pub mod store;
 pub mod time;
