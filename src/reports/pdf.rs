@@ -56,7 +56,10 @@ fn win_ansi(text: &str) -> Vec<u8> {
 fn fit(text: &str, width: usize, right: bool) -> String {
     let n = text.chars().count();
     let cut: String = if n > width {
-        text.chars().take(width.saturating_sub(1)).chain(['…']).collect()
+        text.chars()
+            .take(width.saturating_sub(1))
+            .chain(['…'])
+            .collect()
     } else {
         text.to_string()
     };
@@ -71,7 +74,13 @@ fn line(columns: &[Column], cells: &[String]) -> String {
     columns
         .iter()
         .enumerate()
-        .map(|(i, c)| fit(cells.get(i).map(String::as_str).unwrap_or(""), c.width, c.right_aligned))
+        .map(|(i, c)| {
+            fit(
+                cells.get(i).map(String::as_str).unwrap_or(""),
+                c.width,
+                c.right_aligned,
+            )
+        })
         .collect::<Vec<_>>()
         .join("  ")
 }
@@ -122,15 +131,38 @@ pub fn render(report: &PdfReport) -> Vec<u8> {
     let page_ref = |i: usize| Ref::new(10 + 2 * i as i32);
     let content_ref = |i: usize| Ref::new(11 + 2 * i as i32);
     pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids((0..page_count).map(page_ref)).count(page_count as i32);
-    for (id, base) in font_ids.iter().zip([&b"Helvetica-Bold"[..], b"Helvetica", b"Courier", b"Courier-Bold"]) {
-        pdf.type1_font(*id).base_font(Name(base)).encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.pages(tree)
+        .kids((0..page_count).map(page_ref))
+        .count(page_count as i32);
+    for (id, base) in font_ids.iter().zip([
+        &b"Helvetica-Bold"[..],
+        b"Helvetica",
+        b"Courier",
+        b"Courier-Bold",
+    ]) {
+        pdf.type1_font(*id)
+            .base_font(Name(base))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
     }
     let table_width = report.columns.iter().map(|c| c.width + 2).sum::<usize>() as f32 * CHAR_W;
     for (i, range) in pages.iter().enumerate() {
         let mut c = Content::new();
-        text(&mut c, Fonts::BOLD, 15.0, MARGIN, PAGE_H - MARGIN - 8.0, &report.title);
-        text(&mut c, Fonts::REGULAR, 9.5, MARGIN, PAGE_H - MARGIN - 24.0, &report.subtitle);
+        text(
+            &mut c,
+            Fonts::BOLD,
+            15.0,
+            MARGIN,
+            PAGE_H - MARGIN - 8.0,
+            &report.title,
+        );
+        text(
+            &mut c,
+            Fonts::REGULAR,
+            9.5,
+            MARGIN,
+            PAGE_H - MARGIN - 24.0,
+            &report.subtitle,
+        );
         let mut y = PAGE_H - MARGIN - 40.0;
         if i == 0 {
             for (k, chunk) in report.summary.chunks(3).enumerate() {
@@ -148,8 +180,19 @@ pub fn render(report: &PdfReport) -> Vec<u8> {
         c.rect(MARGIN - 2.0, y - 3.5, table_width, ROW_H);
         c.fill_nonzero();
         c.set_fill_gray(0.0);
-        let header: Vec<String> = report.columns.iter().map(|col| col.title.to_string()).collect();
-        text(&mut c, Fonts::MONO_BOLD, FONT_SIZE, MARGIN, y, &line(&report.columns, &header));
+        let header: Vec<String> = report
+            .columns
+            .iter()
+            .map(|col| col.title.to_string())
+            .collect();
+        text(
+            &mut c,
+            Fonts::MONO_BOLD,
+            FONT_SIZE,
+            MARGIN,
+            y,
+            &line(&report.columns, &header),
+        );
         for (n, idx) in range.clone().enumerate() {
             let row_y = y - (n + 1) as f32 * ROW_H;
             let is_totals = idx == totals_at;
@@ -164,12 +207,37 @@ pub fn render(report: &PdfReport) -> Vec<u8> {
                 c.fill_nonzero();
                 c.set_fill_gray(0.0);
             }
-            let font = if is_totals { Fonts::MONO_BOLD } else { Fonts::MONO };
-            text(&mut c, font, FONT_SIZE, MARGIN, row_y, &line(&report.columns, &body[idx]));
+            let font = if is_totals {
+                Fonts::MONO_BOLD
+            } else {
+                Fonts::MONO
+            };
+            text(
+                &mut c,
+                font,
+                FONT_SIZE,
+                MARGIN,
+                row_y,
+                &line(&report.columns, &body[idx]),
+            );
         }
-        text(&mut c, Fonts::REGULAR, 8.0, MARGIN, FOOTER_Y, &report.footer);
+        text(
+            &mut c,
+            Fonts::REGULAR,
+            8.0,
+            MARGIN,
+            FOOTER_Y,
+            &report.footer,
+        );
         let label = format!("Page {} of {}", i + 1, page_count);
-        text(&mut c, Fonts::REGULAR, 8.0, PAGE_W - MARGIN - label.len() as f32 * 4.2, FOOTER_Y, &label);
+        text(
+            &mut c,
+            Fonts::REGULAR,
+            8.0,
+            PAGE_W - MARGIN - label.len() as f32 * 4.2,
+            FOOTER_Y,
+            &label,
+        );
         pdf.stream(content_ref(i), &c.finish());
         let mut page = pdf.page(page_ref(i));
         page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H));
@@ -177,7 +245,10 @@ pub fn render(report: &PdfReport) -> Vec<u8> {
         page.contents(content_ref(i));
         let mut resources = page.resources();
         let mut fonts = resources.fonts();
-        for (name, id) in [Fonts::BOLD, Fonts::REGULAR, Fonts::MONO, Fonts::MONO_BOLD].into_iter().zip(font_ids) {
+        for (name, id) in [Fonts::BOLD, Fonts::REGULAR, Fonts::MONO, Fonts::MONO_BOLD]
+            .into_iter()
+            .zip(font_ids)
+        {
             fonts.pair(name, id);
         }
     }
@@ -192,12 +263,25 @@ mod tests {
         PdfReport {
             title: "Acme — Monthly attendance".into(),
             subtitle: "2026-11-01 to 2026-11-30 · Asia/Kolkata".into(),
-            summary: vec![("Working days".into(), "20".into()), ("Present".into(), "18".into())],
-            columns: vec![
-                Column { title: "Name", width: 20, right_aligned: false },
-                Column { title: "Present", width: 7, right_aligned: true },
+            summary: vec![
+                ("Working days".into(), "20".into()),
+                ("Present".into(), "18".into()),
             ],
-            rows: (0..rows).map(|i| vec![format!("Person {i}"), i.to_string()]).collect(),
+            columns: vec![
+                Column {
+                    title: "Name",
+                    width: 20,
+                    right_aligned: false,
+                },
+                Column {
+                    title: "Present",
+                    width: 7,
+                    right_aligned: true,
+                },
+            ],
+            rows: (0..rows)
+                .map(|i| vec![format!("Person {i}"), i.to_string()])
+                .collect(),
             totals: Some(vec!["Total".into(), "99".into()]),
             footer: "Generated by Rollcall".into(),
         }
@@ -208,7 +292,8 @@ mod tests {
         let bytes = render(&sample(200));
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.starts_with("%PDF-"));
-        let pages = text.matches("/Type /Page\n").count() + text.matches("/Type /Page ").count()
+        let pages = text.matches("/Type /Page\n").count()
+            + text.matches("/Type /Page ").count()
             + text.matches("/Type /Page/").count();
         assert!(pages >= 4, "expected several pages, found {pages}");
         assert!(text.contains("(Page 1 of "));
