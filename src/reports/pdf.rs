@@ -117,10 +117,16 @@ pub fn render(report: &PdfReport) -> Vec<u8> {
     if let Some(t) = &report.totals {
         body.push(t.clone());
     }
-    let mut pages: Vec<std::ops::Range<usize>> = vec![0..body.len().min(first)];
-    while pages.last().map(|r| r.end).unwrap_or(0) < body.len() {
-        let start = pages.last().map(|r| r.end).unwrap_or(0);
-        pages.push(start..(start + later).min(body.len()));
+    // The first page holds fewer rows (the summary sits above the table).
+    let mut pages = Vec::new();
+    let mut start = 0;
+    loop {
+        let end = (start + if pages.is_empty() { first } else { later }).min(body.len());
+        pages.push(start..end);
+        if end >= body.len() {
+            break;
+        }
+        start = end;
     }
     let page_count = pages.len();
 
