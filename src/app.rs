@@ -78,6 +78,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(crate::organizations::router())
         .merge(crate::users::router(state.config.max_file_size))
         .merge(crate::audit::router())
+        .merge(crate::reports::router())
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, error, organizations, users};
+use crate::{audit, auth, error, organizations, reports, users};
 
 struct BearerAuth;
 
@@ -37,6 +37,9 @@ impl Modify for BearerAuth {
         users::list_users, users::create_user, users::get_user, users::update_user,
         users::delete_user, users::bulk_import,
         audit::list_audit_logs,
+        reports::daily_report, reports::weekly_report, reports::monthly_report, reports::custom_report,
+        reports::analytics::analytics, reports::export::export_csv, reports::export::export_pdf,
+        reports::export::export_xlsx,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, error::FieldError,
@@ -47,6 +50,7 @@ impl Modify for BearerAuth {
         (name = "organization", description = "The caller's organization and its settings"),
         (name = "users", description = "People in the organization"),
         (name = "audit", description = "Audit trail"),
+        (name = "reports", description = "Reports, analytics and exports (admins)"),
         (name = "system", description = "Health and metrics"),
     )
 )]

@@ -26,7 +26,24 @@ pub struct Settings {
     /// IANA timezone name, e.g. `Asia/Kolkata`.
     #[schema(example = "Asia/Kolkata")]
     pub timezone: String,
+    /// Days people are expected in, lowercase English names.
+    #[schema(example = json!(["monday", "tuesday", "wednesday", "thursday", "friday"]))]
+    pub working_days: Vec<String>,
+    /// First day of the week in weekly reports.
+    #[schema(example = "monday")]
+    pub week_start: String,
 }
+
+/// Names of the days of the week, Monday first, as settings spell them.
+pub const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 
 impl Default for Settings {
     fn default() -> Self {
@@ -37,6 +54,8 @@ impl Default for Settings {
             },
             late_threshold: 15,
             timezone: "UTC".into(),
+            working_days: WEEKDAYS[..5].iter().map(|d| d.to_string()).collect(),
+            week_start: "monday".into(),
         }
     }
 }

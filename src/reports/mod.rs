@@ -1,6 +1,14 @@
 //! Reports for admins: daily, weekly, monthly and custom periods in the
 //! organization's timezone, analytics, and exports as CSV, PDF and XLSX.
 
+pub mod analytics;
 pub mod csv;
+pub mod export;
+pub mod model;
 pub mod pdf;
+mod routes;
+pub mod period;
+pub mod service;
+pub mod store;
 pub mod xlsx;
+pub use routes::*;
