@@ -90,20 +90,7 @@ fn records_query<'a>(org_id: &'a str, f: &'a Filter, from: &'a str, to: &'a str)
     );
     q.bind(org_id);
     q.push(" AND a.date >= ").bind(from).push(" AND a.date <= ").bind(to);
-    q.push(" AND u.role IN (");
-    for (i, r) in f.roles.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(r.as_str());
-    }
-    q.push(")");
-    if let Some(d) = &f.department {
-        q.push(" AND u.department = ").bind(d.as_str());
-    }
-    if let Some(u) = &f.user_id {
-        q.push(" AND a.user_id = ").bind(u.as_str());
-    }
+    super::store::push_people(&mut q, org_id, f, "a.user_id");
     q.push(" ORDER BY a.date, a.id");
     q
 }

@@ -28,7 +28,7 @@ pub struct Person {
 }
 
 /// `AND user_id IN (people matching the filter)`.
-fn push_people<'a>(q: &mut SqlBuf<'a>, org_id: &'a str, f: &'a Filter, column: &str) {
+pub fn push_people<'a>(q: &mut SqlBuf<'a>, org_id: &'a str, f: &'a Filter, column: &str) {
     q.push(&format!(" AND {column} IN (SELECT id FROM users WHERE organization_id = "));
     q.bind(org_id);
     q.push(" AND role IN (");
