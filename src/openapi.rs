@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, error, organizations, users};
+use crate::{attendance, audit, auth, corrections, error, holidays, organizations, sites, users};
 
 struct BearerAuth;
 
@@ -37,6 +37,16 @@ impl Modify for BearerAuth {
         users::list_users, users::create_user, users::get_user, users::update_user,
         users::delete_user, users::bulk_import,
         audit::list_audit_logs,
+        attendance::check_in, attendance::check_out, attendance::list_attendance,
+        attendance::get_attendance, attendance::today, attendance::stats,
+        attendance::user_attendance,
+        corrections::create_correction, corrections::list_corrections,
+        corrections::get_correction, corrections::approve_correction,
+        corrections::reject_correction,
+        sites::list_sites, sites::get_site, sites::create_site, sites::update_site,
+        sites::delete_site,
+        holidays::list_holidays, holidays::get_holiday, holidays::create_holiday,
+        holidays::update_holiday, holidays::delete_holiday,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, error::FieldError,
@@ -47,6 +57,10 @@ impl Modify for BearerAuth {
         (name = "organization", description = "The caller's organization and its settings"),
         (name = "users", description = "People in the organization"),
         (name = "audit", description = "Audit trail"),
+        (name = "attendance", description = "Check-in, check-out and attendance records"),
+        (name = "corrections", description = "Requests to correct forgotten or wrong punches"),
+        (name = "sites", description = "Geofenced places of work"),
+        (name = "holidays", description = "Days the organization is closed"),
         (name = "system", description = "Health and metrics"),
     )
 )]
