@@ -3,10 +3,14 @@
 
 mod attendance;
 mod attendance_helpers;
+mod attendance_jobs;
+mod attendance_reading;
 mod audit;
 mod auth;
 mod bulk_import;
+mod corrections;
 mod helpers;
 mod organizations;
+mod sites_holidays;
 mod system;
 mod users;
