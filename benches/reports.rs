@@ -19,7 +19,11 @@ const USERS: usize = 5_000;
 const DAYS: usize = 200;
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -45,9 +49,17 @@ fn working_days() -> Vec<NaiveDate> {
 /// large multi-row inserts (seeding through the API would measure the API).
 async fn seed(url: &str, org_id: &str) -> anyhow::Result<()> {
     sqlx::any::install_default_drivers();
-    let pool = AnyPoolOptions::new().max_connections(1).connect(url).await?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await?;
     let now = chrono::Utc::now().timestamp_millis();
-    let created = NaiveDate::from_ymd_opt(2025, 10, 1).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_millis();
+    let created = NaiveDate::from_ymd_opt(2025, 10, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis();
     let mut tx = pool.begin().await?;
     for chunk in (0..USERS).collect::<Vec<_>>().chunks(500) {
         let mut sql = String::from(
@@ -69,7 +81,11 @@ async fn seed(url: &str, org_id: &str) -> anyhow::Result<()> {
     let mut n: u64 = 0;
     for (d, day) in days.iter().enumerate() {
         let date = day.format("%Y-%m-%d");
-        let midnight = day.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_millis();
+        let midnight = day
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
         for chunk in (0..USERS).collect::<Vec<_>>().chunks(1000) {
             let mut sql = String::from(
                 "INSERT INTO attendance (id, organization_id, user_id, user_name, date, check_in_time, check_out_time,
@@ -103,7 +119,9 @@ async fn seed(url: &str, org_id: &str) -> anyhow::Result<()> {
         }
     }
     tx.commit().await?;
-    sqlx::query("UPDATE organizations SET max_users = 100000").execute(&pool).await?;
+    sqlx::query("UPDATE organizations SET max_users = 100000")
+        .execute(&pool)
+        .await?;
     if url.starts_with("postgres") {
         sqlx::query("ANALYZE").execute(&pool).await?;
     } else {
@@ -143,12 +161,21 @@ fn start(url: &str, data_dir: &std::path::Path) -> Server {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn rollcall");
-    Server { child, base: format!("http://127.0.0.1:{port}") }
+    Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    }
 }
 
 async fn wait_ready(http: &reqwest::Client, base: &str) {
     for _ in 0..500 {
-        if http.get(format!("{base}/health")).send().await.map(|r| r.status().is_success()).unwrap_or(false) {
+        if http
+            .get(format!("{base}/health"))
+            .send()
+            .await
+            .map(|r| r.status().is_success())
+            .unwrap_or(false)
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -171,7 +198,10 @@ async fn time_get(http: &reqwest::Client, url: &str, token: &str, runs: usize) -
 }
 
 async fn run(engine: &str, url: &str) -> anyhow::Result<Vec<String>> {
-    let dir = std::env::temp_dir().join(format!("rollcall-bench-reports-{engine}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "rollcall-bench-reports-{engine}-{}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir)?;
     let http = reqwest::Client::new();
     // Create the schema and the organization through the server, then seed beside it.
@@ -190,16 +220,35 @@ async fn run(engine: &str, url: &str) -> anyhow::Result<Vec<String>> {
     drop(server);
     let t = Instant::now();
     seed(url, &org_id).await?;
-    eprintln!("{engine}: seeded {} records in {:.1} s", USERS * DAYS, t.elapsed().as_secs_f64());
+    eprintln!(
+        "{engine}: seeded {} records in {:.1} s",
+        USERS * DAYS,
+        t.elapsed().as_secs_f64()
+    );
     let server = start(url, &dir);
     wait_ready(&http, &server.base).await;
     let base = &server.base;
-    let (monthly, m) = time_get(&http, &format!("{base}/api/v1/reports/monthly?month=2026-03"), &token, 7).await;
+    let (monthly, m) = time_get(
+        &http,
+        &format!("{base}/api/v1/reports/monthly?month=2026-03"),
+        &token,
+        7,
+    )
+    .await;
     assert_eq!(m["summary"]["users"], USERS);
     let days = working_days();
     let (from, to) = (days[0], days[DAYS - 1]);
-    let (yearly, y) = time_get(&http, &format!("{base}/api/v1/reports/custom?from={from}&to={to}"), &token, 5).await;
-    assert_eq!(y["summary"]["present"].as_i64().unwrap() + y["summary"]["absent"].as_i64().unwrap(), (USERS * DAYS) as i64);
+    let (yearly, y) = time_get(
+        &http,
+        &format!("{base}/api/v1/reports/custom?from={from}&to={to}"),
+        &token,
+        5,
+    )
+    .await;
+    assert_eq!(
+        y["summary"]["present"].as_i64().unwrap() + y["summary"]["absent"].as_i64().unwrap(),
+        (USERS * DAYS) as i64
+    );
 
     let pid = server.child.id();
     let peak = Arc::new(AtomicU64::new(rss_kib(pid)));
@@ -215,7 +264,9 @@ async fn run(engine: &str, url: &str) -> anyhow::Result<Vec<String>> {
     };
     let t = Instant::now();
     let mut resp = http
-        .get(format!("{base}/api/v1/reports/export/csv?from={from}&to={to}&type=records"))
+        .get(format!(
+            "{base}/api/v1/reports/export/csv?from={from}&to={to}&type=records"
+        ))
         .bearer_auth(&token)
         .send()
         .await?;
@@ -241,7 +292,8 @@ async fn run(engine: &str, url: &str) -> anyhow::Result<Vec<String>> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut lines = Vec::new();
-    let dir = std::env::temp_dir().join(format!("rollcall-bench-reports-db-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("rollcall-bench-reports-db-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     lines.extend(run("sqlite", &format!("sqlite://{}/bench.db", dir.display())).await?);
     let _ = std::fs::remove_dir_all(&dir);

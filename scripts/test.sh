@@ -16,13 +16,13 @@ trap 'stop_services "$work"' EXIT
 start_postgres "$work"
 start_redis "$work"
 
-echo "== building tests"
+echo "== building tests (and benchmarks, which are compiled here but never run as tests)"
 cargo test --no-run --locked --all-targets 2>&1 | tail -n 3
 
 echo "== test suite on SQLite"
-ROLLCALL_TEST_DATABASE=sqlite cargo test --locked --all-targets
+ROLLCALL_TEST_DATABASE=sqlite cargo test --locked
 
 echo "== test suite on PostgreSQL ($ROLLCALL_PG_ADMIN_URL)"
-ROLLCALL_TEST_DATABASE="$ROLLCALL_PG_ADMIN_URL" cargo test --locked --all-targets
+ROLLCALL_TEST_DATABASE="$ROLLCALL_PG_ADMIN_URL" cargo test --locked
 
 echo "== all tests passed on SQLite and PostgreSQL"

@@ -63,9 +63,26 @@ impl App {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let jobs_stop = crate::shutdown::Shutdown::new();
+        let jobs = (!self.state.config.job_interval.is_zero()).then(|| {
+            crate::jobs::spawn(
+                self.state.clone(),
+                self.state.config.job_interval,
+                jobs_stop.signal(),
+            )
+        });
+        let stop = jobs_stop.clone();
+        let shutdown = async move {
+            shutdown.await;
+            stop.trigger();
+        };
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
+        jobs_stop.trigger();
+        if let Some(jobs) = jobs {
+            let _ = jobs.await;
+        }
         self.state.db.close().await;
         Ok(())
     }
@@ -79,6 +96,10 @@ fn api(state: &AppState) -> Router<AppState> {
         .merge(crate::users::router(state.config.max_file_size))
         .merge(crate::audit::router())
         .merge(crate::reports::router())
+        .merge(crate::attendance::router())
+        .merge(crate::corrections::router())
+        .merge(crate::sites::router())
+        .merge(crate::holidays::router())
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

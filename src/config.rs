@@ -37,6 +37,8 @@ pub struct Config {
     pub trust_proxy: Option<String>,
     /// Seats for organizations on the free plan.
     pub free_plan_max_users: i64,
+    /// How often the scheduled jobs (absences, automatic check-out) run; zero: never.
+    pub job_interval: Duration,
 }
 
 /// The smallest JWT secret we accept, in bytes (HS256 wants at least its hash size).
@@ -97,6 +99,7 @@ impl Config {
             redis_url: var("REDIS_URL"),
             trust_proxy: var("TRUST_PROXY").map(|h| h.to_ascii_lowercase()),
             free_plan_max_users: parse_num("FREE_PLAN_MAX_USERS", 50)? as i64,
+            job_interval: Duration::from_secs(parse_num("JOB_INTERVAL_SECS", 60)?),
         };
         config.validate()?;
         Ok(config)
@@ -124,6 +127,8 @@ impl Config {
             redis_url: None,
             trust_proxy: None,
             free_plan_max_users: 50,
+            // Tests run the jobs at chosen instants with `jobs::run_due`.
+            job_interval: Duration::ZERO,
         }
     }
 

@@ -4,7 +4,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, error, organizations, reports, users};
+use crate::{
+    attendance, audit, auth, corrections, error, holidays, organizations, reports, sites, users,
+};
 
 struct BearerAuth;
 
@@ -40,6 +42,16 @@ impl Modify for BearerAuth {
         reports::daily_report, reports::weekly_report, reports::monthly_report, reports::custom_report,
         reports::analytics::analytics, reports::export::export_csv, reports::export::export_pdf,
         reports::export::export_xlsx,
+        attendance::check_in, attendance::check_out, attendance::list_attendance,
+        attendance::get_attendance, attendance::today, attendance::stats,
+        attendance::user_attendance,
+        corrections::create_correction, corrections::list_corrections,
+        corrections::get_correction, corrections::approve_correction,
+        corrections::reject_correction,
+        sites::list_sites, sites::get_site, sites::create_site, sites::update_site,
+        sites::delete_site,
+        holidays::list_holidays, holidays::get_holiday, holidays::create_holiday,
+        holidays::update_holiday, holidays::delete_holiday,
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, error::FieldError,
@@ -51,6 +63,10 @@ impl Modify for BearerAuth {
         (name = "users", description = "People in the organization"),
         (name = "audit", description = "Audit trail"),
         (name = "reports", description = "Reports, analytics and exports (admins)"),
+        (name = "attendance", description = "Check-in, check-out and attendance records"),
+        (name = "corrections", description = "Requests to correct forgotten or wrong punches"),
+        (name = "sites", description = "Geofenced places of work"),
+        (name = "holidays", description = "Days the organization is closed"),
         (name = "system", description = "Health and metrics"),
     )
 )]

@@ -6,5 +6,5 @@ mod routes;
 pub mod service;
 pub mod store;
 
-pub use model::{Organization, Settings, Subscription, WorkingHours};
+pub use model::{AttendanceWindow, Organization, Settings, Subscription, WorkingHours};
 pub use routes::*;

@@ -29,9 +29,27 @@ pub struct Settings {
     /// Days people are expected in, lowercase English names.
     #[schema(example = json!(["monday", "tuesday", "wednesday", "thursday", "friday"]))]
     pub working_days: Vec<String>,
+    /// Local times between which check-in is open; `null`: any time. Admins are not held to it.
+    pub attendance_window: Option<AttendanceWindow>,
+    /// Minutes after `workingHours.end` when a day closes and missing people count as absent.
+    pub absent_after: i64,
+    /// Local `HH:MM` at which open records are checked out automatically; `null`: off.
+    #[schema(example = "23:00")]
+    pub auto_check_out: Option<String>,
+    /// Refuse check-ins farther than every site's radius.
+    pub require_geofence: bool,
     /// First day of the week in weekly reports.
     #[schema(example = "monday")]
     pub week_start: String,
+}
+
+/// Local times of day, `HH:MM`; `start` after `end` spans midnight (night shifts).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct AttendanceWindow {
+    #[schema(example = "07:00")]
+    pub start: String,
+    #[schema(example = "11:00")]
+    pub end: String,
 }
 
 /// Names of the days of the week, Monday first, as settings spell them.
@@ -55,6 +73,10 @@ impl Default for Settings {
             late_threshold: 15,
             timezone: "UTC".into(),
             working_days: WEEKDAYS[..5].iter().map(|d| d.to_string()).collect(),
+            attendance_window: None,
+            absent_after: 120,
+            auto_check_out: None,
+            require_geofence: false,
             week_start: "monday".into(),
         }
     }

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::model::{Organization, Settings};
+use super::model::{AttendanceWindow, Organization, Settings, WEEKDAYS};
 use super::store;
 use crate::app::AppState;
 use crate::auth::Session;
@@ -51,6 +51,54 @@ pub fn check_settings(s: &Settings, errors: &mut Errors) {
         ));
     }
     errors.take(parse_timezone("settings.timezone", &s.timezone));
+    check_attendance_settings(s, errors);
+}
+
+/// The attendance rules' settings: working days, window, closing, auto check-out.
+fn check_attendance_settings(s: &Settings, errors: &mut Errors) {
+    if s.working_days
+        .iter()
+        .any(|d| !WEEKDAYS.contains(&d.as_str()))
+    {
+        errors.push(FieldError::new(
+            "settings.workingDays",
+            "must list lowercase day names, like monday",
+        ));
+    }
+    let mut seen = s.working_days.clone();
+    seen.sort();
+    seen.dedup();
+    if seen.len() != s.working_days.len() {
+        errors.push(FieldError::new(
+            "settings.workingDays",
+            "must not repeat a day",
+        ));
+    }
+    if let Some(w) = &s.attendance_window {
+        let start = errors.take(parse_hhmm("settings.attendanceWindow.start", &w.start));
+        let end = errors.take(parse_hhmm("settings.attendanceWindow.end", &w.end));
+        if start.is_some() && start == end {
+            errors.push(FieldError::new(
+                "settings.attendanceWindow.end",
+                "must differ from start",
+            ));
+        }
+    }
+    if !(0..=1440).contains(&s.absent_after) {
+        errors.push(FieldError::new(
+            "settings.absentAfter",
+            "must be between 0 and 1440 minutes",
+        ));
+    }
+    if let Some(t) = &s.auto_check_out {
+        errors.take(parse_hhmm("settings.autoCheckOut", t));
+    }
+    if !WEEKDAYS.contains(&s.week_start.as_str()) {
+        errors.push(FieldError::new(
+            "settings.weekStart",
+            "must be a lowercase day name, like monday",
+        ));
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -66,6 +114,27 @@ pub struct SettingsPatch {
     pub working_hours: Option<WorkingHoursPatch>,
     pub late_threshold: Option<i64>,
     pub timezone: Option<String>,
+    pub working_days: Option<Vec<String>>,
+    /// `null` removes the window.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<AttendanceWindow>)]
+    pub attendance_window: Option<Option<AttendanceWindow>>,
+    pub absent_after: Option<i64>,
+    /// `null` turns automatic check-out off.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub auto_check_out: Option<Option<String>>,
+    pub require_geofence: Option<bool>,
+    pub week_start: Option<String>,
+}
+
+/// Tells a field set to `null` (Some(None)) from a field left out (None).
+fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// `PUT /organization`: every field optional; settings merge into the current ones.
@@ -124,6 +193,7 @@ pub async fn update(
         if let Some(tz) = &p.timezone {
             settings.timezone = tz.clone();
         }
+        apply_attendance_patch(&mut settings, p);
     }
     check_settings(&settings, &mut errors);
     errors.finish()?;
@@ -165,6 +235,27 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     get(state, &session.org_id).await
+}
+
+fn apply_attendance_patch(settings: &mut Settings, p: &SettingsPatch) {
+    if let Some(v) = &p.working_days {
+        settings.working_days = v.iter().map(|d| d.trim().to_ascii_lowercase()).collect();
+    }
+    if let Some(v) = &p.attendance_window {
+        settings.attendance_window = v.clone();
+    }
+    if let Some(v) = p.absent_after {
+        settings.absent_after = v;
+    }
+    if let Some(v) = &p.auto_check_out {
+        settings.auto_check_out = v.clone();
+    }
+    if let Some(v) = p.require_geofence {
+        settings.require_geofence = v;
+    }
+    if let Some(v) = &p.week_start {
+        settings.week_start = v.trim().to_ascii_lowercase();
+    }
 }
 
 fn check_domain(raw: &str) -> Result<String, FieldError> {

@@ -72,15 +72,17 @@ pub struct Analytics {
 fn departments(rows: &[ReportRow]) -> Vec<DepartmentPoint> {
     let mut by: BTreeMap<Option<String>, DepartmentPoint> = BTreeMap::new();
     for r in rows {
-        let d = by.entry(r.department.clone()).or_insert_with(|| DepartmentPoint {
-            department: r.department.clone(),
-            users: 0,
-            working_days: 0,
-            present: 0,
-            absent: 0,
-            late: 0,
-            attendance_rate: 0.0,
-        });
+        let d = by
+            .entry(r.department.clone())
+            .or_insert_with(|| DepartmentPoint {
+                department: r.department.clone(),
+                users: 0,
+                working_days: 0,
+                present: 0,
+                absent: 0,
+                late: 0,
+                attendance_rate: 0.0,
+            });
         d.users += 1;
         d.working_days += r.counts.working_days;
         d.present += r.counts.present;
@@ -99,7 +101,11 @@ fn departments(rows: &[ReportRow]) -> Vec<DepartmentPoint> {
     responses((status = 200, body = Analytics), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn analytics(State(state): State<AppState>, Admin(s): Admin, Query(q): Query<ReportQuery>) -> AppResult<Json<Analytics>> {
+pub async fn analytics(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Json<Analytics>> {
     let period = q.range()?;
     let filter = q.filter()?;
     let ctx = service::context(&state, &s.org_id).await?;
@@ -114,33 +120,58 @@ pub async fn analytics(State(state): State<AppState>, Admin(s): Admin, Query(q):
         .filter(|p| counted.contains(p.id.as_str()))
         .map(|p| service::membership(&ctx, &p))
         .collect();
-    let per_day: BTreeMap<String, store::DayTotals> = store::totals_per_day(&state.db, &ctx.org.id, &filter, period.from, period.to)
-        .await?
-        .into_iter()
-        .map(|d| (d.date.clone(), d))
-        .collect();
+    let per_day: BTreeMap<String, store::DayTotals> =
+        store::totals_per_day(&state.db, &ctx.org.id, &filter, period.from, period.to)
+            .await?
+            .into_iter()
+            .map(|d| (d.date.clone(), d))
+            .collect();
     let daily = period
         .days()
         .map(|day| {
             let key = day.format("%Y-%m-%d").to_string();
-            let (present, late) = per_day.get(&key).map(|d| (d.attended, d.late)).unwrap_or((0, 0));
+            let (present, late) = per_day
+                .get(&key)
+                .map(|d| (d.attended, d.late))
+                .unwrap_or((0, 0));
             let expected = if !calendar.is_working(day) || day > ctx.today {
                 0
             } else if day == ctx.today {
                 // Today is not closed: only those who came are counted yet.
                 present
             } else {
-                spans.iter().filter(|(joined, left)| day >= *joined && left.is_none_or(|l| day < l)).count() as i64
+                spans
+                    .iter()
+                    .filter(|(joined, left)| day >= *joined && left.is_none_or(|l| day < l))
+                    .count() as i64
             };
-            DayPoint { date: key, expected, present, late, attendance_rate: rate(present.min(expected), expected) }
+            DayPoint {
+                date: key,
+                expected,
+                present,
+                late,
+                attendance_rate: rate(present.min(expected), expected),
+            }
         })
         .collect();
-    let slots = store::check_in_slots(&state.db, &ctx.org.id, &filter, period.from, period.to).await?;
+    let slots =
+        store::check_in_slots(&state.db, &ctx.org.id, &filter, period.from, period.to).await?;
     let mut late: Vec<&ReportRow> = report.rows.iter().filter(|r| r.counts.late > 0).collect();
-    late.sort_by(|a, b| b.counts.late.cmp(&a.counts.late).then(b.late_minutes.cmp(&a.late_minutes)));
+    late.sort_by(|a, b| {
+        b.counts
+            .late
+            .cmp(&a.counts.late)
+            .then(b.late_minutes.cmp(&a.late_minutes))
+    });
     Ok(Json(Analytics {
         departments: departments(&report.rows),
-        check_in_distribution: slots.into_iter().map(|(slot, count)| SlotPoint { slot: hhmm(slot * 15), count }).collect(),
+        check_in_distribution: slots
+            .into_iter()
+            .map(|(slot, count)| SlotPoint {
+                slot: hhmm(slot * 15),
+                count,
+            })
+            .collect(),
         top_late_arrivals: late
             .into_iter()
             .take(10)

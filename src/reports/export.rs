@@ -25,12 +25,34 @@ use crate::extract::Query;
 use crate::store::SqlBuf;
 
 const RECORD_HEADER: [&str; 12] = [
-    "date", "name", "email", "department", "status", "checkInTime", "checkOutTime",
-    "workingMinutes", "isLate", "autoCheckOut", "corrected", "notes",
+    "date",
+    "name",
+    "email",
+    "department",
+    "status",
+    "checkInTime",
+    "checkOutTime",
+    "workingMinutes",
+    "isLate",
+    "autoCheckOut",
+    "corrected",
+    "notes",
 ];
 const SUMMARY_HEADER: [&str; 14] = [
-    "name", "email", "department", "role", "workingDays", "present", "late", "early", "absent",
-    "onLeave", "attendanceRate", "workingMinutes", "averageCheckInTime", "lateMinutes",
+    "name",
+    "email",
+    "department",
+    "role",
+    "workingDays",
+    "present",
+    "late",
+    "early",
+    "absent",
+    "onLeave",
+    "attendanceRate",
+    "workingMinutes",
+    "averageCheckInTime",
+    "lateMinutes",
 ];
 /// Rows of records an XLSX workbook carries at most (a sheet holds about a million).
 const XLSX_RECORD_LIMIT: usize = 100_000;
@@ -39,7 +61,10 @@ fn attachment(content_type: &str, filename: String, body: Body) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
         ],
         body,
     )
@@ -52,7 +77,11 @@ fn local(tz: &Tz, ms: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-async fn load_report(state: &AppState, org_id: &str, q: &ReportQuery) -> AppResult<(service::Context, Report)> {
+async fn load_report(
+    state: &AppState,
+    org_id: &str,
+    q: &ReportQuery,
+) -> AppResult<(service::Context, Report)> {
     let period = q.range()?;
     let filter = q.filter()?;
     let ctx = service::context(state, org_id).await?;
@@ -89,7 +118,10 @@ fn records_query<'a>(org_id: &'a str, f: &'a Filter, from: &'a str, to: &'a str)
          WHERE a.organization_id = ",
     );
     q.bind(org_id);
-    q.push(" AND a.date >= ").bind(from).push(" AND a.date <= ").bind(to);
+    q.push(" AND a.date >= ")
+        .bind(from)
+        .push(" AND a.date <= ")
+        .bind(to);
     super::store::push_people(&mut q, org_id, f, "a.user_id");
     q.push(" ORDER BY a.date, a.id");
     q
@@ -100,7 +132,12 @@ fn record_cells(tz: &Tz, row: &sqlx::any::AnyRow) -> Result<[String; 12], sqlx::
         Ok(safe_text(&row.try_get::<Option<String>, _>(i)?.unwrap_or_default()).into_owned())
     };
     let flag = |i: usize| -> Result<String, sqlx::Error> {
-        Ok(if row.try_get::<i64, _>(i)? != 0 { "true" } else { "false" }.to_string())
+        Ok(if row.try_get::<i64, _>(i)? != 0 {
+            "true"
+        } else {
+            "false"
+        }
+        .to_string())
     };
     Ok([
         row.try_get::<String, _>(0)?,
@@ -110,7 +147,9 @@ fn record_cells(tz: &Tz, row: &sqlx::any::AnyRow) -> Result<[String; 12], sqlx::
         row.try_get::<String, _>(4)?,
         local(tz, row.try_get(5)?),
         local(tz, row.try_get(6)?),
-        row.try_get::<Option<i64>, _>(7)?.map(|m| m.to_string()).unwrap_or_default(),
+        row.try_get::<Option<i64>, _>(7)?
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
         flag(8)?,
         flag(9)?,
         flag(10)?,
@@ -122,7 +161,11 @@ fn record_cells(tz: &Tz, row: &sqlx::any::AnyRow) -> Result<[String; 12], sqlx::
     responses((status = 200, description = "text/csv attachment", content_type = "text/csv", body = String),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn export_csv(State(state): State<AppState>, Admin(s): Admin, Query(q): Query<ReportQuery>) -> AppResult<Response> {
+pub async fn export_csv(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
     let period = q.range()?;
     let filter = q.filter()?;
     let filename = |kind: &str| format!("attendance-{kind}-{}-to-{}.csv", period.from, period.to);
@@ -139,13 +182,20 @@ pub async fn export_csv(State(state): State<AppState>, Admin(s): Admin, Query(q)
                     let _ = out.finish().await;
                 }
             });
-            Ok(attachment("text/csv; charset=utf-8", filename("summary"), body))
+            Ok(attachment(
+                "text/csv; charset=utf-8",
+                filename("summary"),
+                body,
+            ))
         }
         "records" => {
             let ctx = service::context(&state, &s.org_id).await?;
             let (mut out, body) = CsvStream::channel();
             let pool = state.db.pool().clone();
-            let (from, to) = (period.from.format("%Y-%m-%d").to_string(), period.to.format("%Y-%m-%d").to_string());
+            let (from, to) = (
+                period.from.format("%Y-%m-%d").to_string(),
+                period.to.format("%Y-%m-%d").to_string(),
+            );
             let org_id = s.org_id.clone();
             tokio::spawn(async move {
                 let (sql, args) = records_query(&org_id, &filter, &from, &to).build();
@@ -169,7 +219,11 @@ pub async fn export_csv(State(state): State<AppState>, Admin(s): Admin, Query(q)
                     }
                 }
             });
-            Ok(attachment("text/csv; charset=utf-8", filename("records"), body))
+            Ok(attachment(
+                "text/csv; charset=utf-8",
+                filename("records"),
+                body,
+            ))
         }
         _ => Err(AppError::validation("type", "must be summary or records")),
     }
@@ -183,29 +237,57 @@ fn minutes_text(m: i64) -> String {
     responses((status = 200, description = "application/pdf attachment", content_type = "application/pdf", body = Vec<u8>),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn export_pdf(State(state): State<AppState>, Admin(s): Admin, Query(q): Query<ReportQuery>) -> AppResult<Response> {
+pub async fn export_pdf(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
     let (ctx, report) = load_report(&state, &s.org_id, &q).await?;
     let sm = &report.summary;
     let c = &sm.counts;
-    let col = |title, width, right_aligned| Column { title, width, right_aligned };
+    let col = |title, width, right_aligned| Column {
+        title,
+        width,
+        right_aligned,
+    };
     let doc = PdfReport {
         title: format!("{} — attendance report", ctx.org.name),
-        subtitle: format!("{} to {} · times in {}", report.period.from, report.period.to, report.timezone),
+        subtitle: format!(
+            "{} to {} · times in {}",
+            report.period.from, report.period.to, report.timezone
+        ),
         summary: vec![
             ("People".into(), sm.users.to_string()),
-            ("Working days (person-days)".into(), c.working_days.to_string()),
-            ("Attendance rate".into(), format!("{:.1}%", c.attendance_rate)),
+            (
+                "Working days (person-days)".into(),
+                c.working_days.to_string(),
+            ),
+            (
+                "Attendance rate".into(),
+                format!("{:.1}%", c.attendance_rate),
+            ),
             ("Present".into(), c.present.to_string()),
             ("Late".into(), c.late.to_string()),
             ("Early check-outs".into(), c.early.to_string()),
             ("Absent".into(), c.absent.to_string()),
-            ("Average working day".into(), minutes_text(sm.average_working_minutes)),
+            (
+                "Average working day".into(),
+                minutes_text(sm.average_working_minutes),
+            ),
         ],
         columns: vec![
-            col("Name", 24, false), col("Email", 30, false), col("Department", 16, false),
-            col("Days", 5, true), col("Present", 7, true), col("Late", 5, true), col("Early", 5, true),
-            col("Absent", 6, true), col("Rate %", 6, true), col("Worked", 10, true),
-            col("Avg in", 6, true), col("Late min", 8, true),
+            col("Name", 24, false),
+            col("Email", 30, false),
+            col("Department", 16, false),
+            col("Days", 5, true),
+            col("Present", 7, true),
+            col("Late", 5, true),
+            col("Early", 5, true),
+            col("Absent", 6, true),
+            col("Rate %", 6, true),
+            col("Worked", 10, true),
+            col("Avg in", 6, true),
+            col("Late min", 8, true),
         ],
         rows: report
             .rows
@@ -213,24 +295,56 @@ pub async fn export_pdf(State(state): State<AppState>, Admin(s): Admin, Query(q)
             .map(|r| {
                 let c = &r.counts;
                 vec![
-                    r.name.clone(), r.email.clone(), r.department.clone().unwrap_or_default(),
-                    c.working_days.to_string(), c.present.to_string(), c.late.to_string(), c.early.to_string(),
-                    c.absent.to_string(), format!("{:.1}", c.attendance_rate), minutes_text(r.working_minutes),
-                    r.average_check_in_time.clone().unwrap_or_default(), r.late_minutes.to_string(),
+                    r.name.clone(),
+                    r.email.clone(),
+                    r.department.clone().unwrap_or_default(),
+                    c.working_days.to_string(),
+                    c.present.to_string(),
+                    c.late.to_string(),
+                    c.early.to_string(),
+                    c.absent.to_string(),
+                    format!("{:.1}", c.attendance_rate),
+                    minutes_text(r.working_minutes),
+                    r.average_check_in_time.clone().unwrap_or_default(),
+                    r.late_minutes.to_string(),
                 ]
             })
             .collect(),
         totals: Some(vec![
-            format!("Total ({} people)", sm.users), String::new(), String::new(),
-            c.working_days.to_string(), c.present.to_string(), c.late.to_string(), c.early.to_string(),
-            c.absent.to_string(), format!("{:.1}", c.attendance_rate),
-            minutes_text(report.rows.iter().map(|r| r.working_minutes).sum()), String::new(),
-            report.rows.iter().map(|r| r.late_minutes).sum::<i64>().to_string(),
+            format!("Total ({} people)", sm.users),
+            String::new(),
+            String::new(),
+            c.working_days.to_string(),
+            c.present.to_string(),
+            c.late.to_string(),
+            c.early.to_string(),
+            c.absent.to_string(),
+            format!("{:.1}", c.attendance_rate),
+            minutes_text(report.rows.iter().map(|r| r.working_minutes).sum()),
+            String::new(),
+            report
+                .rows
+                .iter()
+                .map(|r| r.late_minutes)
+                .sum::<i64>()
+                .to_string(),
         ]),
-        footer: format!("Generated {} by Rollcall", state.clock.now().with_timezone(&ctx.tz).format("%Y-%m-%d %H:%M %Z")),
+        footer: format!(
+            "Generated {} by Rollcall",
+            state
+                .clock
+                .now()
+                .with_timezone(&ctx.tz)
+                .format("%Y-%m-%d %H:%M %Z")
+        ),
     };
-    let bytes = tokio::task::spawn_blocking(move || pdf::render(&doc)).await.map_err(anyhow::Error::from)?;
-    let filename = format!("attendance-{}-to-{}.pdf", report.period.from, report.period.to);
+    let bytes = tokio::task::spawn_blocking(move || pdf::render(&doc))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let filename = format!(
+        "attendance-{}-to-{}.pdf",
+        report.period.from, report.period.to
+    );
     Ok(attachment("application/pdf", filename, Body::from(bytes)))
 }
 
@@ -239,7 +353,11 @@ pub async fn export_pdf(State(state): State<AppState>, Admin(s): Admin, Query(q)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn export_xlsx(State(state): State<AppState>, Admin(s): Admin, Query(q): Query<ReportQuery>) -> AppResult<Response> {
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
     let (ctx, report) = load_report(&state, &s.org_id, &q).await?;
     let filter = q.filter()?;
     let num = |n: i64| Cell::Number(n as f64);
@@ -250,20 +368,35 @@ pub async fn export_xlsx(State(state): State<AppState>, Admin(s): Admin, Query(q
         .map(|r| {
             let c = &r.counts;
             vec![
-                txt(&r.name), txt(&r.email), txt(r.department.as_deref().unwrap_or("")), txt(&r.role),
-                num(c.working_days), num(c.present), num(c.late), num(c.early), num(c.absent), num(c.on_leave),
-                Cell::Number(c.attendance_rate), num(r.working_minutes),
-                txt(r.average_check_in_time.as_deref().unwrap_or("")), num(r.late_minutes),
+                txt(&r.name),
+                txt(&r.email),
+                txt(r.department.as_deref().unwrap_or("")),
+                txt(&r.role),
+                num(c.working_days),
+                num(c.present),
+                num(c.late),
+                num(c.early),
+                num(c.absent),
+                num(c.on_leave),
+                Cell::Number(c.attendance_rate),
+                num(r.working_minutes),
+                txt(r.average_check_in_time.as_deref().unwrap_or("")),
+                num(r.late_minutes),
             ]
         })
         .collect();
-    let (from, to) = (report.period.from.format("%Y-%m-%d").to_string(), report.period.to.format("%Y-%m-%d").to_string());
+    let (from, to) = (
+        report.period.from.format("%Y-%m-%d").to_string(),
+        report.period.to.format("%Y-%m-%d").to_string(),
+    );
     let (sql, args) = records_query(&s.org_id, &filter, &from, &to).build();
     let mut rows = sqlx::query_with(&sql, args).fetch(state.db.pool());
     let mut records = Vec::new();
     while let Some(row) = rows.try_next().await? {
         if records.len() == XLSX_RECORD_LIMIT {
-            records.push(vec![txt(&format!("… more than {XLSX_RECORD_LIMIT} records: use the CSV export for all of them"))]);
+            records.push(vec![txt(&format!(
+                "… more than {XLSX_RECORD_LIMIT} records: use the CSV export for all of them"
+            ))]);
             break;
         }
         let cells = record_cells(&ctx.tz, &row)?;
@@ -280,10 +413,24 @@ pub async fn export_xlsx(State(state): State<AppState>, Admin(s): Admin, Query(q
     }
     drop(rows);
     let sheets = vec![
-        Sheet { name: "Summary".into(), header: SUMMARY_HEADER.to_vec(), rows: summary_rows },
-        Sheet { name: "Records".into(), header: RECORD_HEADER.to_vec(), rows: records },
+        Sheet {
+            name: "Summary".into(),
+            header: SUMMARY_HEADER.to_vec(),
+            rows: summary_rows,
+        },
+        Sheet {
+            name: "Records".into(),
+            header: RECORD_HEADER.to_vec(),
+            rows: records,
+        },
     ];
-    let bytes = tokio::task::spawn_blocking(move || xlsx::workbook(&sheets)).await.map_err(anyhow::Error::from)??;
+    let bytes = tokio::task::spawn_blocking(move || xlsx::workbook(&sheets))
+        .await
+        .map_err(anyhow::Error::from)??;
     let filename = format!("attendance-{from}-to-{to}.xlsx");
-    Ok(attachment("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename, Body::from(bytes)))
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename,
+        Body::from(bytes),
+    ))
 }

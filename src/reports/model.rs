@@ -70,5 +70,9 @@ pub fn rate(present: i64, expected: i64) -> f64 {
 }
 
 pub fn hhmm(minutes: i64) -> String {
-    format!("{:02}:{:02}", minutes.div_euclid(60) % 24, minutes.rem_euclid(60))
+    format!(
+        "{:02}:{:02}",
+        minutes.div_euclid(60) % 24,
+        minutes.rem_euclid(60)
+    )
 }

@@ -52,7 +52,11 @@ pub fn weekday(name: &str) -> Option<Weekday> {
 }
 
 pub fn daily(date: NaiveDate) -> Period {
-    Period { kind: "daily", from: date, to: date }
+    Period {
+        kind: "daily",
+        from: date,
+        to: date,
+    }
 }
 
 /// The seven days containing `date`, starting on `week_start`.
@@ -61,7 +65,11 @@ pub fn weekly(date: NaiveDate, week_start: Weekday) -> Period {
         - week_start.num_days_from_monday() as i64)
         % 7;
     let from = date - Duration::days(back);
-    Period { kind: "weekly", from, to: from + Duration::days(6) }
+    Period {
+        kind: "weekly",
+        from,
+        to: from + Duration::days(6),
+    }
 }
 
 /// `YYYY-MM` → the whole month.
@@ -77,7 +85,11 @@ pub fn monthly(field: &str, raw: &str) -> Result<Period, FieldError> {
         NaiveDate::from_ymd_opt(from.year(), from.month() + 1, 1)
     }
     .ok_or_else(bad)?;
-    Ok(Period { kind: "monthly", from, to: next - Duration::days(1) })
+    Ok(Period {
+        kind: "monthly",
+        from,
+        to: next - Duration::days(1),
+    })
 }
 
 /// `from..=to`, at most 366 days, `to` not before `from`.
@@ -86,9 +98,16 @@ pub fn custom(from: NaiveDate, to: NaiveDate) -> Result<Period, FieldError> {
         return Err(FieldError::new("to", "must not be before from"));
     }
     if (to - from).num_days() + 1 > MAX_DAYS {
-        return Err(FieldError::new("to", format!("a report covers at most {MAX_DAYS} days")));
+        return Err(FieldError::new(
+            "to",
+            format!("a report covers at most {MAX_DAYS} days"),
+        ));
     }
-    Ok(Period { kind: "custom", from, to })
+    Ok(Period {
+        kind: "custom",
+        from,
+        to,
+    })
 }
 
 /// Which days people are expected in.
@@ -104,7 +123,10 @@ impl WorkCalendar {
         for d in working_days.iter().filter_map(|d| weekday(d)) {
             working[d.num_days_from_monday() as usize] = true;
         }
-        WorkCalendar { working, holidays: holidays.into_iter().collect() }
+        WorkCalendar {
+            working,
+            holidays: holidays.into_iter().collect(),
+        }
     }
 
     pub fn is_working(&self, d: NaiveDate) -> bool {
@@ -128,7 +150,14 @@ mod tests {
     #[test]
     fn weeks_start_on_the_configured_day() {
         // 2026-11-25 is a Wednesday.
-        assert_eq!(weekly(d("2026-11-25"), Weekday::Mon), Period { kind: "weekly", from: d("2026-11-23"), to: d("2026-11-29") });
+        assert_eq!(
+            weekly(d("2026-11-25"), Weekday::Mon),
+            Period {
+                kind: "weekly",
+                from: d("2026-11-23"),
+                to: d("2026-11-29")
+            }
+        );
         assert_eq!(weekly(d("2026-11-25"), Weekday::Sun).from, d("2026-11-22"));
         assert_eq!(weekly(d("2026-11-22"), Weekday::Sun).from, d("2026-11-22"));
         assert_eq!(weekly(d("2026-11-22"), Weekday::Mon).from, d("2026-11-16"));
@@ -146,7 +175,10 @@ mod tests {
     #[test]
     fn custom_ranges_are_bounded() {
         assert!(custom(d("2026-01-01"), d("2026-12-31")).is_ok());
-        assert!(custom(d("2024-01-01"), d("2024-12-31")).is_ok(), "366 days in a leap year");
+        assert!(
+            custom(d("2024-01-01"), d("2024-12-31")).is_ok(),
+            "366 days in a leap year"
+        );
         assert!(custom(d("2026-01-01"), d("2027-01-02")).is_err());
         assert!(custom(d("2026-02-01"), d("2026-01-31")).is_err());
         assert!(parse_date("from", "2026-1-1").is_err());
@@ -159,6 +191,14 @@ mod tests {
             [d("2026-11-26")],
         );
         let days = cal.working_days(&custom(d("2026-11-23"), d("2026-11-29")).unwrap());
-        assert_eq!(days, vec![d("2026-11-23"), d("2026-11-24"), d("2026-11-25"), d("2026-11-27")]);
+        assert_eq!(
+            days,
+            vec![
+                d("2026-11-23"),
+                d("2026-11-24"),
+                d("2026-11-25"),
+                d("2026-11-27")
+            ]
+        );
     }
 }

@@ -49,7 +49,11 @@ pub struct ReportQuery {
 
 impl ReportQuery {
     pub fn filter(&self) -> AppResult<super::store::Filter> {
-        service::filter(self.role.as_deref(), self.department.clone(), self.user_id.clone())
+        service::filter(
+            self.role.as_deref(),
+            self.department.clone(),
+            self.user_id.clone(),
+        )
     }
 
     /// `from` and `to`, both required, at most 366 days apart.
@@ -58,7 +62,10 @@ impl ReportQuery {
         let need = |field: &str, v: &Option<String>, errors: &mut crate::validate::Errors| match v {
             Some(raw) => errors.take(period::parse_date(field, raw)),
             None => {
-                errors.push(crate::error::FieldError::new(field, "is required (YYYY-MM-DD)"));
+                errors.push(crate::error::FieldError::new(
+                    field,
+                    "is required (YYYY-MM-DD)",
+                ));
                 None
             }
         };
@@ -66,17 +73,26 @@ impl ReportQuery {
         let to = need("to", &self.to, &mut errors);
         errors.finish()?;
         match (from, to) {
-            (Some(from), Some(to)) => period::custom(from, to).map_err(|e| AppError::Validation(vec![e])),
+            (Some(from), Some(to)) => {
+                period::custom(from, to).map_err(|e| AppError::Validation(vec![e]))
+            }
             _ => Err(AppError::validation("from", "is required (YYYY-MM-DD)")),
         }
     }
 }
 
-async fn run(state: &AppState, org_id: &str, q: &ReportQuery, pick: impl FnOnce(&service::Context) -> AppResult<Period>) -> AppResult<Json<Report>> {
+async fn run(
+    state: &AppState,
+    org_id: &str,
+    q: &ReportQuery,
+    pick: impl FnOnce(&service::Context) -> AppResult<Period>,
+) -> AppResult<Json<Report>> {
     let filter = q.filter()?;
     let ctx = service::context(state, org_id).await?;
     let period = pick(&ctx)?;
-    service::report(state, &ctx, period, &filter).await.map(Json)
+    service::report(state, &ctx, period, &filter)
+        .await
+        .map(Json)
 }
 
 fn date_or_today(ctx: &service::Context, raw: &Option<String>) -> AppResult<chrono::NaiveDate> {
@@ -90,25 +106,49 @@ fn date_or_today(ctx: &service::Context, raw: &Option<String>) -> AppResult<chro
     responses((status = 200, body = Report), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn daily_report(State(state): State<AppState>, Admin(s): Admin, Query(q): Query<ReportQuery>) -> AppResult<Json<Report>> {
-    run(&state, &s.org_id, &q, |ctx| Ok(period::daily(date_or_today(ctx, &q.date)?))).await
+pub async fn daily_report(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Json<Report>> {
+    run(&state, &s.org_id, &q, |ctx| {
+        Ok(period::daily(date_or_today(ctx, &q.date)?))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/weekly", tag = "reports", params(ReportQuery),
     responses((status = 200, body = Report), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn weekly_report(State(state): State<AppState>, Admin(s): Admin, Query(q): Query<ReportQuery>) -> AppResult<Json<Report>> {
-    run(&state, &s.org_id, &q, |ctx| Ok(period::weekly(date_or_today(ctx, &q.date)?, service::week_start(ctx)))).await
+pub async fn weekly_report(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Json<Report>> {
+    run(&state, &s.org_id, &q, |ctx| {
+        Ok(period::weekly(
+            date_or_today(ctx, &q.date)?,
+            service::week_start(ctx),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/monthly", tag = "reports", params(ReportQuery),
     responses((status = 200, body = Report), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn monthly_report(State(state): State<AppState>, Admin(s): Admin, Query(q): Query<ReportQuery>) -> AppResult<Json<Report>> {
+pub async fn monthly_report(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Json<Report>> {
     run(&state, &s.org_id, &q, |ctx| {
-        let month = q.month.clone().unwrap_or_else(|| ctx.today.format("%Y-%m").to_string());
+        let month = q
+            .month
+            .clone()
+            .unwrap_or_else(|| ctx.today.format("%Y-%m").to_string());
         period::monthly("month", &month).map_err(|e| AppError::Validation(vec![e]))
     })
     .await
@@ -118,6 +158,10 @@ pub async fn monthly_report(State(state): State<AppState>, Admin(s): Admin, Quer
     responses((status = 200, body = Report), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn custom_report(State(state): State<AppState>, Admin(s): Admin, Query(q): Query<ReportQuery>) -> AppResult<Json<Report>> {
+pub async fn custom_report(
+    State(state): State<AppState>,
+    Admin(s): Admin,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Json<Report>> {
     run(&state, &s.org_id, &q, |_| q.range()).await
 }

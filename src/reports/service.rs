@@ -33,7 +33,12 @@ pub async fn context(state: &AppState, org_id: &str) -> AppResult<Context> {
     let start_minute = organizations::service::parse_hhmm("", &org.settings.working_hours.start)
         .map(|t| chrono::Timelike::hour(&t) as i64 * 60 + chrono::Timelike::minute(&t) as i64)
         .unwrap_or(9 * 60);
-    Ok(Context { org, tz, today, start_minute })
+    Ok(Context {
+        org,
+        tz,
+        today,
+        start_minute,
+    })
 }
 
 /// The working days of `period` for this organization (its `workingDays`, minus holidays).
@@ -57,16 +62,27 @@ pub fn local_midnight_ms(tz: &Tz, day: NaiveDate) -> i64 {
 }
 
 fn local_day(tz: &Tz, ms: i64) -> NaiveDate {
-    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default().with_timezone(tz).date_naive()
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(tz)
+        .date_naive()
 }
 
 /// The local day a person joined, and the day they left (deleted), if they did.
 pub fn membership(ctx: &Context, person: &Person) -> (NaiveDate, Option<NaiveDate>) {
-    (local_day(&ctx.tz, person.created_at), person.deleted_at.map(|ms| local_day(&ctx.tz, ms)))
+    (
+        local_day(&ctx.tz, person.created_at),
+        person.deleted_at.map(|ms| local_day(&ctx.tz, ms)),
+    )
 }
 
 /// Days `person` was expected in during the period.
-fn expected_days(ctx: &Context, working: &[NaiveDate], person: &Person, attended_today: bool) -> i64 {
+fn expected_days(
+    ctx: &Context,
+    working: &[NaiveDate],
+    person: &Person,
+    attended_today: bool,
+) -> i64 {
     let (joined, left) = membership(ctx, person);
     working
         .iter()
@@ -88,19 +104,31 @@ fn counts(expected: i64, t: &PersonTotals) -> Counts {
     }
 }
 
-pub async fn report(state: &AppState, ctx: &Context, period: Period, filter: &Filter) -> AppResult<Report> {
+pub async fn report(
+    state: &AppState,
+    ctx: &Context,
+    period: Period,
+    filter: &Filter,
+) -> AppResult<Report> {
     let from_ms = local_midnight_ms(&ctx.tz, period.from);
     let to_ms = local_midnight_ms(&ctx.tz, period.to.succ_opt().unwrap_or(period.to));
     let people = store::people(&state.db, &ctx.org.id, filter, from_ms, to_ms).await?;
     let calendar = calendar(state, ctx, &period).await?;
     let working = calendar.working_days(&period);
     let off_days: Vec<NaiveDate> = period.days().filter(|d| !calendar.is_working(*d)).collect();
-    let range = Range { from: period.from, to: period.to, today: ctx.today, off_days: &off_days, start_minute: ctx.start_minute };
-    let totals: HashMap<String, PersonTotals> = store::totals_per_person(&state.db, &ctx.org.id, filter, &range)
-        .await?
-        .into_iter()
-        .map(|t| (t.user_id.clone(), t))
-        .collect();
+    let range = Range {
+        from: period.from,
+        to: period.to,
+        today: ctx.today,
+        off_days: &off_days,
+        start_minute: ctx.start_minute,
+    };
+    let totals: HashMap<String, PersonTotals> =
+        store::totals_per_person(&state.db, &ctx.org.id, filter, &range)
+            .await?
+            .into_iter()
+            .map(|t| (t.user_id.clone(), t))
+            .collect();
     let empty = PersonTotals::default();
     let mut rows = Vec::with_capacity(people.len());
     let (mut sum, mut minutes, mut closed) = (Counts::default(), 0i64, 0i64);
@@ -129,7 +157,8 @@ pub async fn report(state: &AppState, ctx: &Context, period: Period, filter: &Fi
             role: p.role,
             counts: c,
             working_minutes: t.minutes,
-            average_check_in_time: (t.check_ins > 0).then(|| hhmm(t.check_in_minutes / t.check_ins)),
+            average_check_in_time: (t.check_ins > 0)
+                .then(|| hhmm(t.check_in_minutes / t.check_ins)),
             late_minutes: t.late_minutes,
         });
     }
@@ -147,12 +176,21 @@ pub async fn report(state: &AppState, ctx: &Context, period: Period, filter: &Fi
 }
 
 /// The report's people filter from query parameters, checked.
-pub fn filter(role: Option<&str>, department: Option<String>, user_id: Option<String>) -> AppResult<Filter> {
+pub fn filter(
+    role: Option<&str>,
+    department: Option<String>,
+    user_id: Option<String>,
+) -> AppResult<Filter> {
     let roles = match role {
         None => vec!["employee".to_string(), "student".to_string()],
         Some(r) => match crate::users::Role::parse(r) {
             Some(role) => vec![role.as_str().to_string()],
-            None => return Err(AppError::validation("role", "must be one of admin, employee, student")),
+            None => {
+                return Err(AppError::validation(
+                    "role",
+                    "must be one of admin, employee, student",
+                ))
+            }
         },
     };
     if let Some(u) = &user_id {
@@ -160,5 +198,9 @@ pub fn filter(role: Option<&str>, department: Option<String>, user_id: Option<St
             return Err(AppError::validation("userId", "must be a user id"));
         }
     }
-    Ok(Filter { roles, department: department.filter(|d| !d.trim().is_empty()), user_id })
+    Ok(Filter {
+        roles,
+        department: department.filter(|d| !d.trim().is_empty()),
+        user_id,
+    })
 }

@@ -29,7 +29,9 @@ pub struct Person {
 
 /// `AND user_id IN (people matching the filter)`.
 pub fn push_people<'a>(q: &mut SqlBuf<'a>, org_id: &'a str, f: &'a Filter, column: &str) {
-    q.push(&format!(" AND {column} IN (SELECT id FROM users WHERE organization_id = "));
+    q.push(&format!(
+        " AND {column} IN (SELECT id FROM users WHERE organization_id = "
+    ));
     q.bind(org_id);
     q.push(" AND role IN (");
     for (i, r) in f.roles.iter().enumerate() {
@@ -49,14 +51,21 @@ pub fn push_people<'a>(q: &mut SqlBuf<'a>, org_id: &'a str, f: &'a Filter, colum
 }
 
 /// People who belonged to the organization at some point of `[from_ms, to_ms)`.
-pub async fn people(db: &Db, org_id: &str, f: &Filter, from_ms: i64, to_ms: i64) -> sqlx::Result<Vec<Person>> {
+pub async fn people(
+    db: &Db,
+    org_id: &str,
+    f: &Filter,
+    from_ms: i64,
+    to_ms: i64,
+) -> sqlx::Result<Vec<Person>> {
     let mut q = SqlBuf::new(
         "SELECT id, name, email, department, role, is_active, created_at, deleted_at
          FROM users WHERE organization_id = ",
     );
     q.bind(org_id);
     q.push(" AND created_at < ").bind(to_ms);
-    q.push(" AND (deleted_at IS NULL OR deleted_at >= ").bind(from_ms);
+    q.push(" AND (deleted_at IS NULL OR deleted_at >= ")
+        .bind(from_ms);
     q.push(")");
     push_people(&mut q, org_id, f, "id");
     q.push(" ORDER BY name, id");
@@ -108,30 +117,43 @@ fn push_off_days<'a>(q: &mut SqlBuf<'a>, off: &'a [NaiveDate]) {
     q.push(")");
 }
 
-pub async fn totals_per_person(db: &Db, org_id: &str, f: &Filter, r: &Range<'_>) -> sqlx::Result<Vec<PersonTotals>> {
+pub async fn totals_per_person(
+    db: &Db,
+    org_id: &str,
+    f: &Filter,
+    r: &Range<'_>,
+) -> sqlx::Result<Vec<PersonTotals>> {
     let mut q = SqlBuf::new(
         "SELECT user_id,
             COUNT(DISTINCT CASE WHEN status <> 'absent' THEN date END) AS attended,
             COUNT(DISTINCT CASE WHEN status <> 'absent' AND ",
     );
     push_off_days(&mut q, r.off_days);
-    q.push(" THEN date END) AS attended_working,
-            CAST(MAX(CASE WHEN status <> 'absent' AND date = ");
+    q.push(
+        " THEN date END) AS attended_working,
+            CAST(MAX(CASE WHEN status <> 'absent' AND date = ",
+    );
     q.bind(r.today.format("%Y-%m-%d").to_string());
-    q.push(" THEN 1 ELSE 0 END) AS BIGINT) AS attended_today,
+    q.push(
+        " THEN 1 ELSE 0 END) AS BIGINT) AS attended_today,
             COUNT(DISTINCT CASE WHEN is_late = 1 THEN date END) AS late,
             COUNT(DISTINCT CASE WHEN status = 'early' THEN date END) AS early,
             CAST(COALESCE(SUM(working_hours), 0) AS BIGINT) AS minutes,
             COUNT(check_out_time) AS closed_records,
             CAST(COALESCE(SUM(check_in_minute), 0) AS BIGINT) AS check_in_minutes,
             COUNT(check_in_minute) AS check_ins,
-            CAST(COALESCE(SUM(CASE WHEN is_late = 1 THEN check_in_minute - ");
+            CAST(COALESCE(SUM(CASE WHEN is_late = 1 THEN check_in_minute - ",
+    );
     q.bind(r.start_minute);
-    q.push(" ELSE 0 END), 0) AS BIGINT) AS late_minutes
-         FROM attendance WHERE organization_id = ");
+    q.push(
+        " ELSE 0 END), 0) AS BIGINT) AS late_minutes
+         FROM attendance WHERE organization_id = ",
+    );
     q.bind(org_id);
-    q.push(" AND date >= ").bind(r.from.format("%Y-%m-%d").to_string());
-    q.push(" AND date <= ").bind(r.to.format("%Y-%m-%d").to_string());
+    q.push(" AND date >= ")
+        .bind(r.from.format("%Y-%m-%d").to_string());
+    q.push(" AND date <= ")
+        .bind(r.to.format("%Y-%m-%d").to_string());
     push_people(&mut q, org_id, f, "user_id");
     q.push(" GROUP BY user_id");
     let (sql, args) = q.build();
@@ -145,7 +167,13 @@ pub struct DayTotals {
     pub late: i64,
 }
 
-pub async fn totals_per_day(db: &Db, org_id: &str, f: &Filter, from: NaiveDate, to: NaiveDate) -> sqlx::Result<Vec<DayTotals>> {
+pub async fn totals_per_day(
+    db: &Db,
+    org_id: &str,
+    f: &Filter,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> sqlx::Result<Vec<DayTotals>> {
     let mut q = SqlBuf::new(
         "SELECT date,
             COUNT(DISTINCT CASE WHEN status <> 'absent' THEN user_id END) AS attended,
@@ -153,8 +181,10 @@ pub async fn totals_per_day(db: &Db, org_id: &str, f: &Filter, from: NaiveDate, 
          FROM attendance WHERE organization_id = ",
     );
     q.bind(org_id);
-    q.push(" AND date >= ").bind(from.format("%Y-%m-%d").to_string());
-    q.push(" AND date <= ").bind(to.format("%Y-%m-%d").to_string());
+    q.push(" AND date >= ")
+        .bind(from.format("%Y-%m-%d").to_string());
+    q.push(" AND date <= ")
+        .bind(to.format("%Y-%m-%d").to_string());
     push_people(&mut q, org_id, f, "user_id");
     q.push(" GROUP BY date ORDER BY date");
     let (sql, args) = q.build();
@@ -162,18 +192,31 @@ pub async fn totals_per_day(db: &Db, org_id: &str, f: &Filter, from: NaiveDate, 
 }
 
 /// Check-ins per 15-minute slot of the local day.
-pub async fn check_in_slots(db: &Db, org_id: &str, f: &Filter, from: NaiveDate, to: NaiveDate) -> sqlx::Result<Vec<(i64, i64)>> {
+pub async fn check_in_slots(
+    db: &Db,
+    org_id: &str,
+    f: &Filter,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> sqlx::Result<Vec<(i64, i64)>> {
     let mut q = SqlBuf::new("SELECT check_in_minute / 15 AS slot, COUNT(*) AS n FROM attendance WHERE organization_id = ");
     q.bind(org_id);
-    q.push(" AND check_in_minute IS NOT NULL AND date >= ").bind(from.format("%Y-%m-%d").to_string());
-    q.push(" AND date <= ").bind(to.format("%Y-%m-%d").to_string());
+    q.push(" AND check_in_minute IS NOT NULL AND date >= ")
+        .bind(from.format("%Y-%m-%d").to_string());
+    q.push(" AND date <= ")
+        .bind(to.format("%Y-%m-%d").to_string());
     push_people(&mut q, org_id, f, "user_id");
     q.push(" GROUP BY check_in_minute / 15 ORDER BY slot");
     let (sql, args) = q.build();
     sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await
 }
 
-pub async fn holidays(db: &Db, org_id: &str, from: NaiveDate, to: NaiveDate) -> sqlx::Result<Vec<NaiveDate>> {
+pub async fn holidays(
+    db: &Db,
+    org_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> sqlx::Result<Vec<NaiveDate>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT date FROM holidays WHERE organization_id = $1 AND date >= $2 AND date <= $3",
     )
@@ -182,5 +225,8 @@ pub async fn holidays(db: &Db, org_id: &str, from: NaiveDate, to: NaiveDate) -> 
     .bind(to.format("%Y-%m-%d").to_string())
     .fetch_all(db.pool())
     .await?;
-    Ok(rows.into_iter().filter_map(|(d,)| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(d,)| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+        .collect())
 }

@@ -24,7 +24,10 @@ macro_rules! migration {
     };
 }
 
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation.sql")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_foundation.sql"),
+    migration!(2, "0002_attendance.sql"),
+];
 
 /// Applies every migration not yet applied. Safe to run on every start.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {

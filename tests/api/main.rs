@@ -1,10 +1,17 @@
 //! Integration tests: the real server over HTTP, a fresh database per test, on the
 //! engine chosen by `ROLLCALL_TEST_DATABASE` (see `helpers`).
 
+mod attendance;
+mod attendance_helpers;
+mod attendance_jobs;
+mod attendance_reading;
 mod audit;
 mod auth;
 mod bulk_import;
+mod corrections;
 mod helpers;
 mod organizations;
+mod reports;
+mod sites_holidays;
 mod system;
 mod users;

@@ -1,0 +1,263 @@
+//! SQL for attendance records. Every function takes the organization id first.
+
+use sqlx::AnyConnection;
+
+use super::model::{AttendanceRow, COLUMNS};
+use crate::store::{flag, Db, SqlBuf};
+
+/// What a check-in needs to know in one query: the organization's settings and the
+/// user's name, when the user is a live member of it.
+#[derive(sqlx::FromRow)]
+pub struct Context {
+    pub settings: String,
+    pub name: String,
+    pub is_active: i64,
+}
+
+pub async fn context(db: &Db, org_id: &str, user_id: &str) -> sqlx::Result<Option<Context>> {
+    sqlx::query_as(
+        "SELECT o.settings, u.name, u.is_active
+         FROM users u JOIN organizations o ON o.id = u.organization_id
+         WHERE u.organization_id = $1 AND u.id = $2 AND u.deleted_at IS NULL",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await
+}
+
+/// Inserts a record; a second open record for the user violates `attendance_open`.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    r: &AttendanceRow,
+    check_in_minute: Option<i64>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO attendance (organization_id, id, user_id, user_name, date, check_in_time,
+             check_out_time, check_in_minute, status, check_in_location, check_out_location,
+             working_hours, is_late, notes, site_id, auto_check_out, corrected, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+    )
+    .bind(org_id)
+    .bind(&r.id)
+    .bind(&r.user_id)
+    .bind(&r.user_name)
+    .bind(&r.date)
+    .bind(r.check_in_time)
+    .bind(r.check_out_time)
+    .bind(check_in_minute)
+    .bind(&r.status)
+    .bind(&r.check_in_location)
+    .bind(&r.check_out_location)
+    .bind(r.working_hours)
+    .bind(r.is_late)
+    .bind(&r.notes)
+    .bind(&r.site_id)
+    .bind(r.auto_check_out)
+    .bind(r.corrected)
+    .bind(r.created_at)
+    .bind(r.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Rewrites a record's times and what follows from them (corrections).
+pub async fn rewrite(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    r: &AttendanceRow,
+    check_in_minute: Option<i64>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE attendance SET check_in_time = $3, check_out_time = $4, check_in_minute = $5,
+             status = $6, working_hours = $7, is_late = $8, corrected = $9, auto_check_out = $10,
+             updated_at = $11
+         WHERE organization_id = $1 AND id = $2",
+    )
+    .bind(org_id)
+    .bind(&r.id)
+    .bind(r.check_in_time)
+    .bind(r.check_out_time)
+    .bind(check_in_minute)
+    .bind(&r.status)
+    .bind(r.working_hours)
+    .bind(r.is_late)
+    .bind(r.corrected)
+    .bind(r.auto_check_out)
+    .bind(r.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A person who turns up after their day was closed is no longer absent.
+pub async fn delete_absence(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    user_id: &str,
+    date: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "DELETE FROM attendance
+         WHERE organization_id = $1 AND user_id = $2 AND date = $3 AND status = 'absent'",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(date)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A record with its organization's settings (check-out needs both).
+#[derive(sqlx::FromRow)]
+pub struct WithSettings {
+    #[sqlx(flatten)]
+    pub row: AttendanceRow,
+    pub settings: String,
+}
+
+pub async fn get_with_settings(
+    db: &Db,
+    org_id: &str,
+    id: &str,
+) -> sqlx::Result<Option<WithSettings>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, o.settings FROM attendance a JOIN organizations o ON o.id = a.organization_id
+         WHERE a.organization_id = $1 AND a.id = $2"
+    ))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await
+}
+
+pub async fn get(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    id: &str,
+) -> sqlx::Result<Option<AttendanceRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM attendance a WHERE a.organization_id = $1 AND a.id = $2"
+    ))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The first record of a user's day, if any (corrections amend it).
+pub async fn first_of_day(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    user_id: &str,
+    date: &str,
+) -> sqlx::Result<Option<AttendanceRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM attendance a
+         WHERE a.organization_id = $1 AND a.user_id = $2 AND a.date = $3
+         ORDER BY a.check_in_time, a.id LIMIT 1"
+    ))
+    .bind(org_id)
+    .bind(user_id)
+    .bind(date)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Closes an open record; false when it was not open (checked out meanwhile).
+pub struct Close<'a> {
+    pub check_out_time: i64,
+    pub location: Option<String>,
+    pub working_hours: i64,
+    pub status: &'a str,
+    pub notes: Option<&'a str>,
+    pub auto: bool,
+    pub now_ms: i64,
+}
+
+pub async fn close(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    id: &str,
+    c: &Close<'_>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE attendance SET check_out_time = $3, check_out_location = $4, working_hours = $5,
+             status = $6, notes = COALESCE($7, notes), auto_check_out = $8, updated_at = $9
+         WHERE organization_id = $1 AND id = $2
+           AND check_in_time IS NOT NULL AND check_out_time IS NULL",
+    )
+    .bind(org_id)
+    .bind(id)
+    .bind(c.check_out_time)
+    .bind(&c.location)
+    .bind(c.working_hours)
+    .bind(c.status)
+    .bind(c.notes)
+    .bind(flag(c.auto))
+    .bind(c.now_ms)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Filters of the record list and of the statistics.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub user_id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub status: Option<String>,
+    pub department: Option<String>,
+}
+
+/// `FROM attendance a` with the filter's WHERE clause (users joined for departments).
+pub fn push_from<'a>(q: &mut SqlBuf<'a>, org_id: &'a str, f: &'a Filter) {
+    q.push(" FROM attendance a");
+    if f.department.is_some() {
+        q.push(" JOIN users u ON u.id = a.user_id");
+    }
+    q.push(" WHERE a.organization_id = ").bind(org_id);
+    if let Some(v) = &f.user_id {
+        q.push(" AND a.user_id = ").bind(v.as_str());
+    }
+    if let Some(v) = &f.from {
+        q.push(" AND a.date >= ").bind(v.as_str());
+    }
+    if let Some(v) = &f.to {
+        q.push(" AND a.date <= ").bind(v.as_str());
+    }
+    if let Some(v) = &f.status {
+        q.push(" AND a.status = ").bind(v.as_str());
+    }
+    if let Some(v) = &f.department {
+        q.push(" AND u.organization_id = ").bind(org_id);
+        q.push(" AND u.department = ").bind(v.as_str());
+    }
+}
+
+pub async fn list(
+    db: &Db,
+    org_id: &str,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<AttendanceRow>, i64)> {
+    let mut count = SqlBuf::new("SELECT COUNT(*)");
+    push_from(&mut count, org_id, f);
+    let (sql, args) = count.build();
+    let total: i64 = sqlx::query_scalar_with(&sql, args)
+        .fetch_one(db.pool())
+        .await?;
+    let mut q = SqlBuf::new(&format!("SELECT {COLUMNS}"));
+    push_from(&mut q, org_id, f);
+    q.push(" ORDER BY a.date DESC, a.check_in_time DESC, a.id DESC LIMIT ")
+        .bind(limit);
+    q.push(" OFFSET ").bind(offset);
+    let (sql, args) = q.build();
+    let rows = sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await?;
+    Ok((rows, total))
+}

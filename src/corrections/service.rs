@@ -1,0 +1,378 @@
+//! Rules for correction requests: what a user may ask for, and what approval does to
+//! the day's record (in one transaction with the audit entry).
+
+use chrono::{DateTime, Utc};
+use sqlx::AnyConnection;
+
+use super::model::{Correction, CorrectionRow, CreateCorrection, Review};
+use super::store;
+use crate::app::AppState;
+use crate::attendance::model::{AttendanceRow, Status};
+use crate::attendance::rules::{parse_day, working_minutes, OrgRules};
+use crate::attendance::service::rules_of;
+use crate::attendance::store as records;
+use crate::auth::Session;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::extract::{ClientInfo, Page, Paged};
+use crate::store::{flag, is_unique_violation};
+use crate::time::from_millis;
+use crate::validate::{self, Errors};
+
+fn instant(field: &str, raw: Option<&str>, errors: &mut Errors) -> Option<DateTime<Utc>> {
+    let raw = raw?;
+    errors.take(crate::time::parse(raw).ok_or_else(|| {
+        FieldError::new(
+            field,
+            "must be an RFC 3339 instant, like 2026-11-25T09:03:00.000Z",
+        )
+    }))
+}
+
+async fn org_rules(state: &AppState, org_id: &str) -> AppResult<OrgRules> {
+    let settings: String = sqlx::query_scalar("SELECT settings FROM organizations WHERE id = $1")
+        .bind(org_id)
+        .fetch_optional(state.db.pool())
+        .await?
+        .ok_or(AppError::NotFound("organization"))?;
+    Ok(rules_of(&settings))
+}
+
+/// A user asks for a correction of their own day.
+pub async fn create(
+    state: &AppState,
+    session: &Session,
+    input: CreateCorrection,
+) -> AppResult<Correction> {
+    let rules = org_rules(state, &session.org_id).await?;
+    let now = state.clock.now();
+    let mut errors = Errors::default();
+    let day = errors.take(
+        parse_day(&input.date)
+            .ok_or_else(|| FieldError::new("date", "must be a day as YYYY-MM-DD")),
+    );
+    let check_in = instant("checkInTime", input.check_in_time.as_deref(), &mut errors);
+    let check_out = instant("checkOutTime", input.check_out_time.as_deref(), &mut errors);
+    let reason = errors.take(validate::name("reason", &input.reason, 1000));
+    if input.check_in_time.is_none() && input.check_out_time.is_none() {
+        errors.push(FieldError::new(
+            "checkInTime",
+            "give checkInTime, checkOutTime or both",
+        ));
+    }
+    if let Some(d) = day {
+        if d > rules.local_day(now) {
+            errors.push(FieldError::new("date", "must not be in the future"));
+        }
+        if check_in.is_some_and(|t| rules.local_day(t) != d) {
+            errors.push(FieldError::new(
+                "checkInTime",
+                "must fall on the given date",
+            ));
+        }
+    }
+    for (field, t) in [("checkInTime", check_in), ("checkOutTime", check_out)] {
+        if t.is_some_and(|t| t > now) {
+            errors.push(FieldError::new(field, "must not be in the future"));
+        }
+    }
+    if let (Some(i), Some(o)) = (check_in, check_out) {
+        if o <= i {
+            errors.push(FieldError::new("checkOutTime", "must be after checkInTime"));
+        }
+    }
+    if let Some(a) = &input.attendance_id {
+        if !crate::id::is_valid(a) {
+            errors.push(FieldError::new("attendanceId", "no such record of yours"));
+        }
+    }
+    errors.finish()?;
+    if let Some(a) = &input.attendance_id {
+        let mut conn = state.db.pool().acquire().await?;
+        match records::get(&mut conn, &session.org_id, a).await? {
+            Some(r) if r.user_id == session.user_id && r.date == input.date => {}
+            _ => {
+                return Err(AppError::validation(
+                    "attendanceId",
+                    "no such record of yours on that date",
+                ))
+            }
+        }
+    }
+    let now_ms = now.timestamp_millis();
+    let row = CorrectionRow {
+        id: crate::id::new_id_at(now.timestamp()),
+        organization_id: session.org_id.clone(),
+        user_id: session.user_id.clone(),
+        attendance_id: input.attendance_id,
+        date: input.date,
+        check_in_time: check_in.map(|t| t.timestamp_millis()),
+        check_out_time: check_out.map(|t| t.timestamp_millis()),
+        reason: reason.unwrap_or_default(),
+        status: "pending".into(),
+        reviewed_by: None,
+        reviewed_at: None,
+        review_note: None,
+        created_at: now_ms,
+        updated_at: now_ms,
+    };
+    store::insert(&state.db, &session.org_id, &row).await?;
+    Ok(row.into())
+}
+
+pub async fn get(state: &AppState, session: &Session, id: &str) -> AppResult<Correction> {
+    let mut conn = state.db.pool().acquire().await?;
+    match store::get(&mut conn, &session.org_id, id).await? {
+        Some(r) if session.is_admin() || r.user_id == session.user_id => Ok(r.into()),
+        _ => Err(AppError::NotFound("correction")),
+    }
+}
+
+pub async fn list(
+    state: &AppState,
+    session: &Session,
+    user_id: Option<String>,
+    status: Option<String>,
+    page: Page,
+) -> AppResult<Paged<Correction>> {
+    let user_id = if session.is_admin() {
+        user_id
+    } else {
+        Some(session.user_id.clone())
+    };
+    let (rows, total) = store::list(
+        &state.db,
+        &session.org_id,
+        user_id.as_deref(),
+        status.as_deref(),
+        page.limit,
+        page.offset(),
+    )
+    .await?;
+    Ok(Paged::new(
+        rows.into_iter().map(Correction::from).collect(),
+        page,
+        total,
+    ))
+}
+
+fn not_pending() -> AppError {
+    AppError::Conflict(
+        "correction_not_pending",
+        "this correction request was already reviewed".into(),
+    )
+}
+
+/// The record a correction applies to, as it is now (None when the day has none).
+async fn target(conn: &mut AnyConnection, c: &CorrectionRow) -> AppResult<Option<AttendanceRow>> {
+    Ok(match &c.attendance_id {
+        Some(id) => records::get(conn, &c.organization_id, id).await?,
+        None => records::first_of_day(conn, &c.organization_id, &c.user_id, &c.date).await?,
+    })
+}
+
+/// Applies the requested times to `row` (or a new record), recomputing what follows.
+fn corrected(
+    rules: &OrgRules,
+    c: &CorrectionRow,
+    base: Option<AttendanceRow>,
+    name: String,
+    now_ms: i64,
+) -> AppResult<AttendanceRow> {
+    let mut row = base.unwrap_or_else(|| AttendanceRow {
+        id: crate::id::new_id_at(now_ms / 1000),
+        organization_id: c.organization_id.clone(),
+        user_id: c.user_id.clone(),
+        user_name: name,
+        date: c.date.clone(),
+        check_in_time: None,
+        check_out_time: None,
+        status: Status::Absent.as_str().into(),
+        check_in_location: None,
+        check_out_location: None,
+        working_hours: None,
+        is_late: 0,
+        notes: None,
+        site_id: None,
+        auto_check_out: 0,
+        corrected: 0,
+        created_at: now_ms,
+        updated_at: now_ms,
+    });
+    row.check_in_time = c.check_in_time.or(row.check_in_time);
+    if c.check_out_time.is_some() {
+        row.check_out_time = c.check_out_time;
+        row.auto_check_out = 0;
+    }
+    let Some(check_in) = row.check_in_time.map(from_millis) else {
+        return Err(AppError::Unprocessable(
+            "correction_incomplete",
+            "the day has no check-in, and the request gives none".into(),
+        ));
+    };
+    let late = rules.is_late(check_in);
+    row.is_late = flag(late);
+    let mut status = if late { Status::Late } else { Status::Present };
+    row.working_hours = None;
+    if let Some(out) = row.check_out_time.map(from_millis) {
+        if out <= check_in {
+            return Err(AppError::Unprocessable(
+                "correction_incomplete",
+                "check-out would precede check-in".into(),
+            ));
+        }
+        row.working_hours = Some(working_minutes(check_in, out));
+        if parse_day(&row.date).is_some_and(|d| rules.is_early(d, out)) {
+            status = Status::Early;
+        }
+    }
+    row.status = status.as_str().into();
+    row.corrected = 1;
+    row.updated_at = now_ms;
+    Ok(row)
+}
+
+/// An admin approves: the record is created or amended, and audited with before/after.
+pub async fn approve(
+    state: &AppState,
+    admin: &Session,
+    client: &ClientInfo,
+    id: &str,
+    review: Review,
+) -> AppResult<Correction> {
+    let mut errors = Errors::default();
+    let note = errors
+        .take(validate::optional_text(
+            "note",
+            review.note.as_deref(),
+            1000,
+        ))
+        .flatten();
+    errors.finish()?;
+    let rules = org_rules(state, &admin.org_id).await?;
+    let now_ms = state.clock.now().timestamp_millis();
+    let mut tx = state.db.pool().begin().await?;
+    let c = store::get(&mut tx, &admin.org_id, id)
+        .await?
+        .ok_or(AppError::NotFound("correction"))?;
+    if c.status != "pending" {
+        return Err(not_pending());
+    }
+    let before = target(&mut tx, &c).await?;
+    let existed = before.is_some();
+    let name: String =
+        sqlx::query_scalar("SELECT name FROM users WHERE organization_id = $1 AND id = $2")
+            .bind(&admin.org_id)
+            .bind(&c.user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or_default();
+    let after = corrected(&rules, &c, before.clone(), name, now_ms)?;
+    let minute = after
+        .check_in_time
+        .map(|t| rules.local_minute(from_millis(t)));
+    let open_conflict = |e: sqlx::Error| {
+        if is_unique_violation(&e) {
+            AppError::Conflict(
+                "already_checked_in",
+                "the user has another open record; close it first".into(),
+            )
+        } else {
+            e.into()
+        }
+    };
+    if existed {
+        records::rewrite(&mut tx, &admin.org_id, &after, minute)
+            .await
+            .map_err(open_conflict)?;
+    } else {
+        records::insert(&mut tx, &admin.org_id, &after, minute)
+            .await
+            .map_err(open_conflict)?;
+    }
+    if !store::settle(
+        &mut tx,
+        &admin.org_id,
+        id,
+        "approved",
+        Some(&after.id),
+        &admin.user_id,
+        note.as_deref(),
+        now_ms,
+    )
+    .await?
+    {
+        return Err(not_pending());
+    }
+    let snapshot = |r: &AttendanceRow| {
+        serde_json::json!({"checkInTime": r.check_in_time.map(|t| crate::time::format(&from_millis(t))),
+            "checkOutTime": r.check_out_time.map(|t| crate::time::format(&from_millis(t))),
+            "status": r.status, "workingHours": r.working_hours, "isLate": r.is_late != 0})
+    };
+    crate::audit::record(
+        &mut tx,
+        &admin.org_id,
+        Some(&admin.user_id),
+        "attendance_corrected",
+        "attendance",
+        Some(&after.id),
+        serde_json::json!({"correctionId": id, "userId": c.user_id, "date": c.date,
+            "before": before.as_ref().map(snapshot), "after": snapshot(&after)}),
+        client,
+        now_ms,
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, admin, id).await
+}
+
+/// An admin rejects; nothing else changes.
+pub async fn reject(
+    state: &AppState,
+    admin: &Session,
+    client: &ClientInfo,
+    id: &str,
+    review: Review,
+) -> AppResult<Correction> {
+    let mut errors = Errors::default();
+    let note = errors
+        .take(validate::optional_text(
+            "note",
+            review.note.as_deref(),
+            1000,
+        ))
+        .flatten();
+    errors.finish()?;
+    let now_ms = state.clock.now().timestamp_millis();
+    let mut tx = state.db.pool().begin().await?;
+    let c = store::get(&mut tx, &admin.org_id, id)
+        .await?
+        .ok_or(AppError::NotFound("correction"))?;
+    if !store::settle(
+        &mut tx,
+        &admin.org_id,
+        id,
+        "rejected",
+        None,
+        &admin.user_id,
+        note.as_deref(),
+        now_ms,
+    )
+    .await?
+    {
+        return Err(not_pending());
+    }
+    crate::audit::record(
+        &mut tx,
+        &admin.org_id,
+        Some(&admin.user_id),
+        "correction_rejected",
+        "attendance_correction",
+        Some(id),
+        serde_json::json!({"userId": c.user_id, "date": c.date, "note": note}),
+        client,
+        now_ms,
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, admin, id).await
+}
