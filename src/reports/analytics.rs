@@ -114,11 +114,15 @@ pub async fn analytics(
     let counted: HashSet<&str> = report.rows.iter().map(|r| r.user_id.as_str()).collect();
     let from_ms = service::local_midnight_ms(&ctx.tz, period.from);
     let to_ms = service::local_midnight_ms(&ctx.tz, period.to.succ_opt().unwrap_or(period.to));
-    let spans: Vec<_> = store::people(&state.db, &ctx.org.id, &filter, from_ms, to_ms)
+    let people: Vec<_> = store::people(&state.db, &ctx.org.id, &filter, from_ms, to_ms)
         .await?
         .into_iter()
         .filter(|p| counted.contains(p.id.as_str()))
-        .map(|p| service::membership(&ctx, &p))
+        .collect();
+    let came = service::came_on_joining(&state, &ctx, &period, &people).await?;
+    let members: Vec<_> = people
+        .iter()
+        .map(|p| service::membership(&ctx, p, came.contains(&p.id)))
         .collect();
     let per_day: BTreeMap<String, store::DayTotals> =
         store::totals_per_day(&state.db, &ctx.org.id, &filter, period.from, period.to)
@@ -140,10 +144,7 @@ pub async fn analytics(
                 // Today is not closed: only those who came are counted yet.
                 present
             } else {
-                spans
-                    .iter()
-                    .filter(|(joined, left)| day >= *joined && left.is_none_or(|l| day < l))
-                    .count() as i64
+                members.iter().filter(|m| m.expects(day)).count() as i64
             };
             DayPoint {
                 date: key,

@@ -1,12 +1,12 @@
 //! Rules for reports: who is counted on which days, and how the numbers add up.
 //!
-//! A person is expected on each working day (per `workingDays`, minus holidays) from
-//! the day they joined (local date of their creation) until the day before they were
-//! deleted, on days that have closed (before today); today counts once attended.
+//! A person is expected on each working day (per `workingDays`, minus holidays) after
+//! the day they joined (and on that day if they came in), until the day before they
+//! were deleted, on days that have closed (before today); today counts once attended.
 //! `absent` is expected days without attendance. Numbers use the organization's
 //! current settings for the whole period.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -68,25 +68,60 @@ fn local_day(tz: &Tz, ms: i64) -> NaiveDate {
         .date_naive()
 }
 
-/// The local day a person joined, and the day they left (deleted), if they did.
-pub fn membership(ctx: &Context, person: &Person) -> (NaiveDate, Option<NaiveDate>) {
-    (
-        local_day(&ctx.tz, person.created_at),
-        person.deleted_at.map(|ms| local_day(&ctx.tz, ms)),
-    )
+/// When a person belonged to the organization, in its local days.
+pub struct Membership {
+    /// The day they joined. Like the absence job, a report expects them that day
+    /// only if they came in (they may have joined after the day began).
+    pub joined: NaiveDate,
+    /// True when they came in on the day they joined.
+    pub came_on_joining: bool,
+    /// The day they were deleted, if they were; not expected from then on.
+    pub left: Option<NaiveDate>,
 }
 
-/// Days `person` was expected in during the period.
+impl Membership {
+    /// Whether the person was expected on working day `d`.
+    pub fn expects(&self, d: NaiveDate) -> bool {
+        let joined = d > self.joined || (d == self.joined && self.came_on_joining);
+        joined && self.left.is_none_or(|l| d < l)
+    }
+}
+
+pub fn membership(ctx: &Context, person: &Person, came_on_joining: bool) -> Membership {
+    Membership {
+        joined: local_day(&ctx.tz, person.created_at),
+        came_on_joining,
+        left: person.deleted_at.map(|ms| local_day(&ctx.tz, ms)),
+    }
+}
+
+/// Of `people`, those who joined within the period and came in that very day.
+pub async fn came_on_joining(
+    state: &AppState,
+    ctx: &Context,
+    period: &Period,
+    people: &[Person],
+) -> AppResult<HashSet<String>> {
+    let joiners: Vec<(String, String)> = people
+        .iter()
+        .map(|p| (p.id.clone(), local_day(&ctx.tz, p.created_at)))
+        .filter(|(_, d)| *d >= period.from && *d <= period.to)
+        .map(|(id, d)| (id, d.format("%Y-%m-%d").to_string()))
+        .collect();
+    let found = store::attended_on(&state.db, &ctx.org.id, &joiners).await?;
+    Ok(found.into_iter().collect())
+}
+
+/// Days a person was expected in during the period: closed days, and today once attended.
 fn expected_days(
     ctx: &Context,
     working: &[NaiveDate],
-    person: &Person,
+    member: &Membership,
     attended_today: bool,
 ) -> i64 {
-    let (joined, left) = membership(ctx, person);
     working
         .iter()
-        .filter(|d| **d >= joined && left.is_none_or(|l| **d < l))
+        .filter(|d| member.expects(**d))
         .filter(|d| **d < ctx.today || (**d == ctx.today && attended_today))
         .count() as i64
 }
@@ -129,6 +164,7 @@ pub async fn report(
             .into_iter()
             .map(|t| (t.user_id.clone(), t))
             .collect();
+    let came = came_on_joining(state, ctx, &period, &people).await?;
     let empty = PersonTotals::default();
     let mut rows = Vec::with_capacity(people.len());
     let (mut sum, mut minutes, mut closed) = (Counts::default(), 0i64, 0i64);
@@ -139,7 +175,8 @@ pub async fn report(
         if p.is_active == 0 && t.attended == 0 {
             continue;
         }
-        let expected = expected_days(ctx, &working, &p, t.attended_today == 1);
+        let member = membership(ctx, &p, came.contains(&p.id));
+        let expected = expected_days(ctx, &working, &member, t.attended_today == 1);
         let c = counts(expected, t);
         sum.working_days += c.working_days;
         sum.present += c.present;

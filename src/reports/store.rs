@@ -230,3 +230,33 @@ pub async fn holidays(
         .filter_map(|(d,)| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
         .collect())
 }
+
+/// Of `(user_id, date)` pairs, the users who attended on their date.
+pub async fn attended_on(
+    db: &Db,
+    org_id: &str,
+    pairs: &[(String, String)],
+) -> sqlx::Result<Vec<String>> {
+    let mut found = Vec::new();
+    for chunk in pairs.chunks(200) {
+        let mut q = SqlBuf::new("SELECT DISTINCT user_id FROM attendance WHERE organization_id = ");
+        q.bind(org_id);
+        q.push(" AND status <> 'absent' AND (");
+        for (i, (user, date)) in chunk.iter().enumerate() {
+            q.push(if i == 0 {
+                "(user_id = "
+            } else {
+                " OR (user_id = "
+            });
+            q.bind(user.as_str())
+                .push(" AND date = ")
+                .bind(date.as_str())
+                .push(")");
+        }
+        q.push(")");
+        let (sql, args) = q.build();
+        let rows: Vec<(String,)> = sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await?;
+        found.extend(rows.into_iter().map(|r| r.0));
+    }
+    Ok(found)
+}

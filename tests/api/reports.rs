@@ -7,6 +7,9 @@
 //!   20 present, 1 absent, 10,800 minutes.
 //! - Cy (student, Sales): joined 15 Oct, every working day from then at 09:10.
 //!   12 expected, 12 present, 6,360 minutes.
+//! - Dee (employee, Support): joined 20 Oct at 11:00 and did not come that day
+//!   (not expected on the day she joined, like the absence job); every working day
+//!   from 21 Oct. 8 expected, 8 present.
 
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
@@ -19,6 +22,7 @@ struct Fixture {
     ana: String,
     bob: String,
     cy: String,
+    dee: String,
 }
 
 fn ist_ms(day: NaiveDate, h: u32, m: u32) -> i64 {
@@ -106,16 +110,19 @@ async fn fixture(app: &TestApp) -> Fixture {
     let ana = create(app, &admin, "Ana", "employee", "Sales").await;
     let bob = create(app, &admin, "=Bob", "employee", "Ops").await;
     let cy = create(app, &admin, "Cy", "student", "Sales").await;
-    sqlx::query("UPDATE users SET created_at = $1 WHERE id = $2")
-        .bind(ist_ms(
-            NaiveDate::from_ymd_opt(2026, 10, 15).unwrap(),
-            10,
-            0,
-        ))
-        .bind(&cy)
-        .execute(app.state.db.pool())
-        .await
-        .unwrap();
+    let dee = create(app, &admin, "Dee", "employee", "Support").await;
+    for (user, day, hour) in [(&cy, 15, 10), (&dee, 20, 11)] {
+        sqlx::query("UPDATE users SET created_at = $1 WHERE id = $2")
+            .bind(ist_ms(
+                NaiveDate::from_ymd_opt(2026, 10, day).unwrap(),
+                hour,
+                0,
+            ))
+            .bind(user)
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+    }
     let (s, _) = app
         .post(
             "/api/v1/holidays",
@@ -144,6 +151,9 @@ async fn fixture(app: &TestApp) -> Fixture {
         if day.day() >= 15 {
             insert_record(app, &org, &cy, "Cy", day, Some(((9, 10), (18, 0)))).await;
         }
+        if day.day() >= 21 {
+            insert_record(app, &org, &dee, "Dee", day, Some(((9, 0), (18, 0)))).await;
+        }
     }
     app.clock
         .set(Utc.with_ymd_and_hms(2026, 11, 10, 6, 0, 0).unwrap());
@@ -165,6 +175,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         ana,
         bob,
         cy,
+        dee,
     }
 }
 
@@ -228,7 +239,16 @@ async fn monthly_report_matches_the_hand_computed_numbers() {
     assert_eq!(cy["averageCheckInTime"], "09:10");
     assert_eq!(cy["workingMinutes"], 6360);
     let sm = &r["summary"];
-    assert_eq!(sm["users"], 3, "the admin is not counted");
+    let dee = row(&r, &f.dee);
+    assert_eq!(
+        (
+            dee["workingDays"].as_i64(),
+            dee["present"].as_i64(),
+            dee["absent"].as_i64()
+        ),
+        (Some(8), Some(8), Some(0))
+    );
+    assert_eq!(sm["users"], 4, "the admin is not counted");
     assert_eq!(
         (
             sm["workingDays"].as_i64(),
@@ -238,10 +258,10 @@ async fn monthly_report_matches_the_hand_computed_numbers() {
             sm["absent"].as_i64(),
             sm["onLeave"].as_i64()
         ),
-        (Some(54), Some(53), Some(1), Some(1), Some(1), Some(0))
+        (Some(62), Some(61), Some(1), Some(1), Some(1), Some(0))
     );
-    assert_eq!(sm["attendanceRate"], 98.1);
-    assert_eq!(sm["averageWorkingMinutes"], 534);
+    assert_eq!(sm["attendanceRate"], 98.4);
+    assert_eq!(sm["averageWorkingMinutes"], 535);
 }
 
 #[tokio::test]
@@ -257,6 +277,25 @@ async fn daily_weekly_and_custom_periods_count_the_right_days() {
             day["summary"]["absent"].as_i64()
         ),
         (Some(2), Some(1), Some(1))
+    );
+    let (_, joining) = app.get("/api/v1/reports/daily?date=2026-10-20", t).await;
+    assert_eq!(
+        (
+            joining["summary"]["workingDays"].as_i64(),
+            joining["summary"]["absent"].as_i64()
+        ),
+        (Some(3), Some(0)),
+        "Dee is not expected on the day she joined: {joining}"
+    );
+    let (_, joining) = app.get("/api/v1/reports/daily?date=2026-10-20", t).await;
+    let joining_counts = (
+        joining["summary"]["workingDays"].as_i64(),
+        joining["summary"]["absent"].as_i64(),
+    );
+    assert_eq!(
+        joining_counts,
+        (Some(3), Some(0)),
+        "Dee is not expected on the day she joined: {joining}"
     );
     let (_, holiday) = app.get("/api/v1/reports/daily?date=2026-10-02", t).await;
     assert_eq!(holiday["summary"]["workingDays"], 0);
@@ -401,7 +440,7 @@ async fn csv_exports_quote_and_neutralise_cells() {
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(
         rows.len(),
-        21 + 21 + 12,
+        21 + 21 + 12 + 8,
         "one line per record (Bob's absence included)"
     );
     let bob_absent = rows
@@ -429,7 +468,7 @@ async fn csv_exports_quote_and_neutralise_cells() {
     let body = resp.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), 4);
     let bob = rows.iter().find(|r| &r[0] == "'=Bob").unwrap();
     assert_eq!(
         (&bob[4], &bob[5], &bob[8], &bob[10]),
@@ -461,7 +500,7 @@ async fn pdf_and_xlsx_exports_open_with_a_parser() {
         "=Bob",
         "95.2",
         "Page 1 of 1",
-        "Total (3 people)",
+        "Total (4 people)",
     ] {
         assert!(
             text.contains(needle),
@@ -481,14 +520,14 @@ async fn pdf_and_xlsx_exports_open_with_a_parser() {
     use calamine::Reader;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a readable workbook");
     let summary = book.worksheet_range("Summary").unwrap();
-    assert_eq!(summary.height(), 4);
+    assert_eq!(summary.height(), 5);
     let bob = summary
         .rows()
         .find(|r| r[0].to_string() == "=Bob")
         .expect("Bob's row, stored as text");
     assert_eq!(bob[8].to_string(), "1");
     let records = book.worksheet_range("Records").unwrap();
-    assert_eq!(records.height(), 1 + 54);
+    assert_eq!(records.height(), 1 + 62);
 }
 
 #[tokio::test]
@@ -530,7 +569,7 @@ async fn analytics_draw_the_month() {
     );
     let slots = a["checkInDistribution"].as_array().unwrap();
     assert!(
-        slots.contains(&json!({"slot": "09:00", "count": 52})),
+        slots.contains(&json!({"slot": "09:00", "count": 60})),
         "{slots:?}"
     );
     assert!(
