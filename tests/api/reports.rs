@@ -576,6 +576,13 @@ async fn analytics_draw_the_month() {
         slots.contains(&json!({"slot": "09:30", "count": 1})),
         "{slots:?}"
     );
+    let oct20 = daily.iter().find(|d| d["date"] == "2026-10-20").unwrap();
+    assert_eq!(oct20["expected"], 3, "Dee joined after the day began");
+    let oct21 = daily.iter().find(|d| d["date"] == "2026-10-21").unwrap();
+    assert_eq!(
+        (oct21["expected"].as_i64(), oct21["present"].as_i64()),
+        (Some(4), Some(4))
+    );
     assert_eq!(a["topLateArrivals"][0]["userId"], f.ana);
     assert_eq!(a["topLateArrivals"][0]["lateMinutes"], 40);
 }
