@@ -122,11 +122,7 @@ async fn seed(url: &str, org_id: &str) -> anyhow::Result<()> {
     sqlx::query("UPDATE organizations SET max_users = 100000")
         .execute(&pool)
         .await?;
-    if url.starts_with("postgres") {
-        sqlx::query("ANALYZE").execute(&pool).await?;
-    } else {
-        sqlx::query("ANALYZE").execute(&pool).await?;
-    }
+    sqlx::query("ANALYZE").execute(&pool).await?;
     pool.close().await;
     Ok(())
 }

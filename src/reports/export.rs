@@ -8,21 +8,18 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use futures::TryStreamExt;
-use sqlx::Row;
 
 use super::csv::{safe_text, CsvStream};
 use super::model::Report;
 use super::pdf::{self, Column, PdfReport};
+use super::records::{Record, RecordPages};
 use super::routes::ReportQuery;
 use super::service;
-use super::store::Filter;
 use super::xlsx::{self, Cell, Sheet};
 use crate::app::AppState;
 use crate::auth::Admin;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::Query;
-use crate::store::SqlBuf;
 
 const RECORD_HEADER: [&str; 12] = [
     "date",
@@ -71,12 +68,6 @@ fn attachment(content_type: &str, filename: String, body: Body) -> Response {
         .into_response()
 }
 
-fn local(tz: &Tz, ms: Option<i64>) -> String {
-    ms.and_then(DateTime::<Utc>::from_timestamp_millis)
-        .map(|d| d.with_timezone(tz).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
-}
-
 async fn load_report(
     state: &AppState,
     org_id: &str,
@@ -109,52 +100,73 @@ fn summary_cells(r: &super::model::ReportRow) -> Vec<String> {
     ]
 }
 
-/// The query behind `type=records`, in date order.
-fn records_query<'a>(org_id: &'a str, f: &'a Filter, from: &'a str, to: &'a str) -> SqlBuf<'a> {
-    let mut q = SqlBuf::new(
-        "SELECT a.date, u.name, u.email, u.department, a.status, a.check_in_time, a.check_out_time,
-                a.working_hours, a.is_late, a.auto_check_out, a.corrected, a.notes
-         FROM attendance a JOIN users u ON u.id = a.user_id
-         WHERE a.organization_id = ",
-    );
-    q.bind(org_id);
-    q.push(" AND a.date >= ")
-        .bind(from)
-        .push(" AND a.date <= ")
-        .bind(to);
-    super::store::push_people(&mut q, org_id, f, "a.user_id");
-    q.push(" ORDER BY a.date, a.id");
-    q
+/// Local "YYYY-MM-DD HH:MM" for instants, remembering the UTC offset of each hour
+/// so a million records do not each search the timezone's transitions.
+struct LocalClock {
+    tz: Tz,
+    hour: i64,
+    offset_secs: i64,
 }
 
-fn record_cells(tz: &Tz, row: &sqlx::any::AnyRow) -> Result<[String; 12], sqlx::Error> {
-    let text = |i: usize| -> Result<String, sqlx::Error> {
-        Ok(safe_text(&row.try_get::<Option<String>, _>(i)?.unwrap_or_default()).into_owned())
-    };
-    let flag = |i: usize| -> Result<String, sqlx::Error> {
-        Ok(if row.try_get::<i64, _>(i)? != 0 {
-            "true"
-        } else {
-            "false"
+impl LocalClock {
+    fn new(tz: Tz) -> Self {
+        LocalClock {
+            tz,
+            hour: i64::MIN,
+            offset_secs: 0,
         }
-        .to_string())
-    };
-    Ok([
-        row.try_get::<String, _>(0)?,
-        text(1)?,
-        text(2)?,
-        text(3)?,
-        row.try_get::<String, _>(4)?,
-        local(tz, row.try_get(5)?),
-        local(tz, row.try_get(6)?),
-        row.try_get::<Option<i64>, _>(7)?
-            .map(|m| m.to_string())
-            .unwrap_or_default(),
-        flag(8)?,
-        flag(9)?,
-        flag(10)?,
-        text(11)?,
-    ])
+    }
+
+    fn format(&mut self, ms: Option<i64>) -> String {
+        let Some(ms) = ms else { return String::new() };
+        let hour = ms.div_euclid(3_600_000);
+        if hour != self.hour {
+            use chrono::{Offset, TimeZone};
+            let at = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
+            self.offset_secs = self
+                .tz
+                .offset_from_utc_datetime(&at.naive_utc())
+                .fix()
+                .local_minus_utc() as i64;
+            self.hour = hour;
+        }
+        let local = DateTime::<Utc>::from_timestamp(ms.div_euclid(1000) + self.offset_secs, 0)
+            .unwrap_or_default();
+        use chrono::{Datelike, Timelike};
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            local.year(),
+            local.month(),
+            local.day(),
+            local.hour(),
+            local.minute()
+        )
+    }
+}
+
+fn flag(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+fn record_cells(clock: &mut LocalClock, r: &Record) -> [String; 12] {
+    [
+        r.date.clone(),
+        safe_text(&r.name).into_owned(),
+        safe_text(&r.email).into_owned(),
+        safe_text(&r.department).into_owned(),
+        r.status.clone(),
+        clock.format(r.check_in),
+        clock.format(r.check_out),
+        r.working_minutes.map(|m| m.to_string()).unwrap_or_default(),
+        flag(r.is_late).into(),
+        flag(r.auto_check_out).into(),
+        flag(r.corrected).into(),
+        safe_text(&r.notes).into_owned(),
+    ]
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/export/csv", tag = "reports", params(ReportQuery),
@@ -191,24 +203,27 @@ pub async fn export_csv(
         "records" => {
             let ctx = service::context(&state, &s.org_id).await?;
             let (mut out, body) = CsvStream::channel();
-            let pool = state.db.pool().clone();
             let (from, to) = (
                 period.from.format("%Y-%m-%d").to_string(),
                 period.to.format("%Y-%m-%d").to_string(),
             );
-            let org_id = s.org_id.clone();
+            let db = state.db.clone();
             tokio::spawn(async move {
-                let (sql, args) = records_query(&org_id, &filter, &from, &to).build();
-                let mut rows = sqlx::query_with(&sql, args).fetch(&pool);
+                let mut pages = RecordPages::new(s.org_id, filter, from, to);
+                let mut clock = LocalClock::new(ctx.tz);
                 let result: anyhow::Result<()> = async {
                     out.record(RECORD_HEADER).await?;
-                    while let Some(row) = rows.try_next().await? {
-                        out.record(record_cells(&ctx.tz, &row)?).await?;
+                    loop {
+                        let page = pages.next(&db).await?;
+                        if page.is_empty() {
+                            return Ok(());
+                        }
+                        for r in &page {
+                            out.record(record_cells(&mut clock, r)).await?;
+                        }
                     }
-                    Ok(())
                 }
                 .await;
-                drop(rows);
                 match result {
                     Ok(()) => {
                         let _ = out.finish().await;
@@ -389,29 +404,38 @@ pub async fn export_xlsx(
         report.period.from.format("%Y-%m-%d").to_string(),
         report.period.to.format("%Y-%m-%d").to_string(),
     );
-    let (sql, args) = records_query(&s.org_id, &filter, &from, &to).build();
-    let mut rows = sqlx::query_with(&sql, args).fetch(state.db.pool());
+    // Text goes in as text cells (never formulas), so it needs no neutralising here.
+    let mut pages = RecordPages::new(s.org_id.clone(), filter, from.clone(), to.clone());
+    let mut clock = LocalClock::new(ctx.tz);
     let mut records = Vec::new();
-    while let Some(row) = rows.try_next().await? {
-        if records.len() == XLSX_RECORD_LIMIT {
-            records.push(vec![txt(&format!(
-                "… more than {XLSX_RECORD_LIMIT} records: use the CSV export for all of them"
-            ))]);
+    'pages: loop {
+        let page = pages.next(&state.db).await?;
+        if page.is_empty() {
             break;
         }
-        let cells = record_cells(&ctx.tz, &row)?;
-        records.push(
-            cells
-                .iter()
-                .enumerate()
-                .map(|(i, v)| match (i, v.parse::<f64>()) {
-                    (7, Ok(n)) => Cell::Number(n),
-                    _ => Cell::Text(v.trim_start_matches('\'').to_string()),
-                })
-                .collect(),
-        );
+        for r in page {
+            if records.len() == XLSX_RECORD_LIMIT {
+                records.push(vec![txt(&format!(
+                    "… more than {XLSX_RECORD_LIMIT} records: use the CSV export for all of them"
+                ))]);
+                break 'pages;
+            }
+            records.push(vec![
+                txt(&r.date),
+                txt(&r.name),
+                txt(&r.email),
+                txt(&r.department),
+                txt(&r.status),
+                Cell::Text(clock.format(r.check_in)),
+                Cell::Text(clock.format(r.check_out)),
+                r.working_minutes.map(num).unwrap_or_else(|| txt("")),
+                txt(flag(r.is_late)),
+                txt(flag(r.auto_check_out)),
+                txt(flag(r.corrected)),
+                txt(&r.notes),
+            ]);
+        }
     }
-    drop(rows);
     let sheets = vec![
         Sheet {
             name: "Summary".into(),
@@ -433,4 +457,30 @@ pub async fn export_xlsx(
         filename,
         Body::from(bytes),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LocalClock;
+
+    #[test]
+    fn local_times_follow_daylight_saving_changes() {
+        let mut clock = LocalClock::new("America/Los_Angeles".parse().unwrap());
+        // 2026-03-08: clocks go from 02:00 PST to 03:00 PDT (10:00 UTC).
+        let before = chrono::DateTime::parse_from_rfc3339("2026-03-08T09:59:00Z")
+            .unwrap()
+            .timestamp_millis();
+        let after = chrono::DateTime::parse_from_rfc3339("2026-03-08T10:01:00Z")
+            .unwrap()
+            .timestamp_millis();
+        assert_eq!(clock.format(Some(before)), "2026-03-08 01:59");
+        assert_eq!(clock.format(Some(after)), "2026-03-08 03:01");
+        assert_eq!(clock.format(Some(before)), "2026-03-08 01:59");
+        assert_eq!(clock.format(None), "");
+        let mut kolkata = LocalClock::new("Asia/Kolkata".parse().unwrap());
+        let ms = chrono::DateTime::parse_from_rfc3339("2026-11-24T18:45:00Z")
+            .unwrap()
+            .timestamp_millis();
+        assert_eq!(kolkata.format(Some(ms)), "2026-11-25 00:15");
+    }
 }

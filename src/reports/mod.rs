@@ -7,6 +7,7 @@ pub mod export;
 pub mod model;
 pub mod pdf;
 pub mod period;
+pub mod records;
 mod routes;
 pub mod service;
 pub mod store;

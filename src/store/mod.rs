@@ -80,6 +80,15 @@ impl Db {
         self.engine
     }
 
+    /// The ordered string aggregate: `group_concat` in SQLite, `string_agg` in
+    /// PostgreSQL; both take `(expr, separator ORDER BY ...)`.
+    pub fn string_agg(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite => "group_concat",
+            Engine::Postgres => "string_agg",
+        }
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
