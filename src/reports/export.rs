@@ -155,9 +155,9 @@ fn flag(b: bool) -> &'static str {
 fn record_cells(clock: &mut LocalClock, r: &Record) -> [String; 12] {
     [
         r.date.clone(),
-        safe_text(&r.name).into_owned(),
-        safe_text(&r.email).into_owned(),
-        safe_text(&r.department).into_owned(),
+        safe_text(&r.person.name).into_owned(),
+        safe_text(&r.person.email).into_owned(),
+        safe_text(r.person.department.as_deref().unwrap_or("")).into_owned(),
         r.status.clone(),
         clock.format(r.check_in),
         clock.format(r.check_out),
@@ -422,9 +422,9 @@ pub async fn export_xlsx(
             }
             records.push(vec![
                 txt(&r.date),
-                txt(&r.name),
-                txt(&r.email),
-                txt(&r.department),
+                txt(&r.person.name),
+                txt(&r.person.email),
+                txt(r.person.department.as_deref().unwrap_or("")),
                 txt(&r.status),
                 Cell::Text(clock.format(r.check_in)),
                 Cell::Text(clock.format(r.check_out)),

@@ -1,10 +1,15 @@
 //! Attendance records of a period, read in pages for exports.
 //!
 //! Each page is ONE row: the database joins up to `PAGE` records into a single
-//! string (fields split by U+001F, records by U+001E). Handing rows one by one from
-//! SQLite's worker thread cost a thread switch per record and capped the CSV export
-//! near 80,000 rows/s; one row per page removes that. Pages follow (date, id)
-//! order, each starting where the previous ended (index `attendance_org_date_id`).
+//! string (fields split by U+001F, records by U+001E, each led by its id). Handing
+//! rows one by one from SQLite's worker thread cost a thread switch per record and
+//! capped the CSV export near 80,000 rows/s; one row per page removes that. Pages
+//! follow (date, id) order, each starting where the previous ended (index
+//! `attendance_org_date_id`). People are read once and matched in memory, which
+//! spares the database two index lookups per record.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::store::{push_people, Filter};
 use crate::store::{Db, SqlBuf};
@@ -12,13 +17,22 @@ use crate::store::{Db, SqlBuf};
 const PAGE: i64 = 2000;
 const FIELD: &str = "\u{1f}";
 const RECORD: &str = "\u{1e}";
+const FIELD_CHAR: char = '\u{1f}';
+const RECORD_CHAR: char = '\u{1e}';
+
+/// Who a record belongs to, shared by all their records.
+#[derive(sqlx::FromRow)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub department: Option<String>,
+}
 
 /// One attendance record as exports show it.
 pub struct Record {
+    pub person: Arc<Person>,
     pub date: String,
-    pub name: String,
-    pub email: String,
-    pub department: String,
     pub status: String,
     pub check_in: Option<i64>,
     pub check_out: Option<i64>,
@@ -29,26 +43,27 @@ pub struct Record {
     pub notes: String,
 }
 
-impl Record {
-    fn parse(line: &str) -> Option<Record> {
-        let mut f = line.split(FIELD);
-        let mut next = || f.next().map(str::to_string);
-        let num = |s: String| s.parse::<i64>().ok();
-        Some(Record {
-            date: next()?,
-            name: next()?,
-            email: next()?,
-            department: next()?,
-            status: next()?,
-            check_in: num(next()?),
-            check_out: num(next()?),
-            working_minutes: num(next()?),
-            is_late: next()? == "1",
-            auto_check_out: next()? == "1",
-            corrected: next()? == "1",
-            notes: next()?,
-        })
-    }
+/// A line: id, user id, date, status, in, out, minutes, late, auto, corrected, notes.
+/// Records of people outside the filter come back as `None`.
+fn parse(line: &str, people: &HashMap<String, Arc<Person>>) -> Option<(String, Record)> {
+    let mut f = line.split(FIELD_CHAR);
+    let id = f.next()?.to_string();
+    let person = people.get(f.next()?)?.clone();
+    let mut next = || f.next();
+    let num = |s: &str| s.parse::<i64>().ok();
+    let record = Record {
+        person,
+        date: next()?.to_string(),
+        status: next()?.to_string(),
+        check_in: num(next()?),
+        check_out: num(next()?),
+        working_minutes: num(next()?),
+        is_late: next()? == "1",
+        auto_check_out: next()? == "1",
+        corrected: next()? == "1",
+        notes: next()?.to_string(),
+    };
+    Some((id, record))
 }
 
 /// Reads a period's records page by page.
@@ -58,6 +73,7 @@ pub struct RecordPages {
     from: String,
     to: String,
     after: Option<(String, String)>,
+    people: Option<HashMap<String, Arc<Person>>>,
 }
 
 impl RecordPages {
@@ -68,21 +84,60 @@ impl RecordPages {
             from,
             to,
             after: None,
+            people: None,
         }
     }
 
-    /// The next page, or an empty one at the end.
+    /// Everyone the filter selects, deleted people included: their records stay.
+    async fn load_people(&self, db: &Db) -> sqlx::Result<HashMap<String, Arc<Person>>> {
+        let mut q =
+            SqlBuf::new("SELECT id, name, email, department FROM users WHERE organization_id = ");
+        q.bind(self.org_id.as_str());
+        push_people(&mut q, &self.org_id, &self.filter, "id");
+        let (sql, args) = q.build();
+        let rows: Vec<Person> = sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|p| (p.id.clone(), Arc::new(p)))
+            .collect())
+    }
+
+    /// The next page of records; empty at the end.
     pub async fn next(&mut self, db: &Db) -> sqlx::Result<Vec<Record>> {
-        let agg = db.string_agg();
+        if self.people.is_none() {
+            self.people = Some(self.load_people(db).await?);
+        }
+        loop {
+            let Some((lines, last)) = self.next_page(db).await? else {
+                return Ok(Vec::new());
+            };
+            self.after = last
+                .split_once(' ')
+                .map(|(d, i)| (d.to_string(), i.to_string()));
+            let people = self.people.as_ref().expect("loaded above");
+            let mut page: Vec<(String, Record)> = lines
+                .split(RECORD_CHAR)
+                .filter_map(|l| parse(l, people))
+                .collect();
+            // A page may hold only people outside the filter; read on.
+            if page.is_empty() {
+                continue;
+            }
+            page.sort_unstable_by(|a, b| (&a.1.date, &a.0).cmp(&(&b.1.date, &b.0)));
+            return Ok(page.into_iter().map(|(_, r)| r).collect());
+        }
+    }
+
+    /// One page as (joined lines, key of its last record), or None past the end.
+    async fn next_page(&self, db: &Db) -> sqlx::Result<Option<(String, String)>> {
+        // No ORDER BY inside the aggregate: sorting there costs more than sorting the
+        // page in memory, and each line carries its id.
         let mut q = SqlBuf::new("SELECT COUNT(*), MAX(k), ");
-        q.push(agg)
-            .push("(line, ")
-            .bind(RECORD)
-            .push(" ORDER BY k) FROM (SELECT a.date || ' ' || a.id AS k, a.date");
+        q.push(db.string_agg()).push("(line, ").bind(RECORD);
+        q.push(") FROM (SELECT a.date || ' ' || a.id AS k, a.id");
         for expr in [
-            "u.name",
-            "u.email",
-            "COALESCE(u.department, '')",
+            "a.user_id",
+            "a.date",
             "a.status",
             "COALESCE(CAST(a.check_in_time AS TEXT), '')",
             "COALESCE(CAST(a.check_out_time AS TEXT), '')",
@@ -99,8 +154,8 @@ impl RecordPages {
             .push(" || REPLACE(REPLACE(COALESCE(a.notes, ''), ")
             .bind(RECORD);
         q.push(", ' '), ").bind(FIELD).push(", ' ') AS line");
-        q.push(" FROM attendance a JOIN users u ON u.id = a.user_id WHERE a.organization_id = ");
-        q.bind(self.org_id.as_str());
+        q.push(" FROM attendance a WHERE a.organization_id = ")
+            .bind(self.org_id.as_str());
         q.push(" AND a.date <= ").bind(self.to.as_str());
         match &self.after {
             None => {
@@ -114,23 +169,15 @@ impl RecordPages {
                     .push(")");
             }
         }
-        push_people(&mut q, &self.org_id, &self.filter, "a.user_id");
         q.push(" ORDER BY a.date, a.id LIMIT ")
             .bind(PAGE)
             .push(") page");
         let (sql, args) = q.build();
         let (count, last, lines): (i64, Option<String>, Option<String>) =
             sqlx::query_as_with(&sql, args).fetch_one(db.pool()).await?;
-        if count == 0 {
-            return Ok(Vec::new());
-        }
-        if let Some((date, id)) = last.as_deref().and_then(|k| k.split_once(' ')) {
-            self.after = Some((date.to_string(), id.to_string()));
-        }
-        Ok(lines
-            .unwrap_or_default()
-            .split(RECORD)
-            .filter_map(Record::parse)
-            .collect())
+        Ok(match (count, last, lines) {
+            (n, Some(last), Some(lines)) if n > 0 => Some((lines, last)),
+            _ => None,
+        })
     }
 }
