@@ -15,7 +15,9 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use crate::auth::TokenKeys;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::notify::{Mailer, SmsSender};
 use crate::observability::{self, Metrics};
+use crate::ratelimit::{MemoryLimiter, RateLimiter};
 use crate::store::{self, Db};
 use crate::time::SharedClock;
 
@@ -27,6 +29,11 @@ pub struct AppState {
     pub clock: SharedClock,
     pub keys: Arc<TokenKeys>,
     pub metrics: Arc<Metrics>,
+    pub limiter: Arc<dyn RateLimiter>,
+    /// Outgoing email; `None` when `SMTP_URL` is unset.
+    pub mailer: Option<Arc<Mailer>>,
+    /// Outgoing SMS; `None` when `SMS_WEBHOOK_URL` is unset.
+    pub sms: Option<Arc<SmsSender>>,
     openapi: Arc<String>,
 }
 
@@ -42,8 +49,14 @@ impl App {
         config.validate()?;
         let db = Db::connect(&config.database_url).await?;
         store::migrate(&db).await?;
+        let mailer =
+            Mailer::from_config(config.smtp_url.as_deref(), &config.mail_from)?.map(Arc::new);
+        let sms = SmsSender::from_config(config.sms_webhook_url.as_deref())?.map(Arc::new);
         let state = AppState {
             db,
+            limiter: Arc::new(MemoryLimiter::default()),
+            mailer,
+            sms,
             keys: Arc::new(TokenKeys::new(&config)),
             config: Arc::new(config),
             clock,

@@ -39,6 +39,38 @@ pub struct Config {
     pub free_plan_max_users: i64,
     /// How often the scheduled jobs (absences, automatic check-out) run; zero: never.
     pub job_interval: Duration,
+    pub rate_limits: RateLimits,
+}
+
+/// Attempts allowed per window against brute force, per client IP and per account
+/// (email or phone), so that neither one address nor many addresses get far.
+#[derive(Clone, Debug)]
+pub struct RateLimits {
+    /// Sign-in attempts per 5 minutes from one IP.
+    pub login_per_ip: u32,
+    /// Sign-in attempts per 15 minutes against one account.
+    pub login_per_account: u32,
+    /// Code requests (OTP, password reset) per 15 minutes from one IP.
+    pub code_request_per_ip: u32,
+    /// Code requests per 15 minutes for one email or phone.
+    pub code_request_per_account: u32,
+    /// Code checks (OTP verify, password reset) per 15 minutes from one IP.
+    pub code_verify_per_ip: u32,
+    /// Code checks per 15 minutes for one email or phone.
+    pub code_verify_per_account: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            login_per_ip: 30,
+            login_per_account: 10,
+            code_request_per_ip: 10,
+            code_request_per_account: 3,
+            code_verify_per_ip: 30,
+            code_verify_per_account: 10,
+        }
+    }
 }
 
 /// The smallest JWT secret we accept, in bytes (HS256 wants at least its hash size).
@@ -100,6 +132,24 @@ impl Config {
             trust_proxy: var("TRUST_PROXY").map(|h| h.to_ascii_lowercase()),
             free_plan_max_users: parse_num("FREE_PLAN_MAX_USERS", 50)? as i64,
             job_interval: Duration::from_secs(parse_num("JOB_INTERVAL_SECS", 60)?),
+            rate_limits: {
+                let d = RateLimits::default();
+                let n = |k: &str, v: u32| parse_num(k, v as u64).map(|x| x as u32);
+                RateLimits {
+                    login_per_ip: n("RATE_LOGIN_PER_IP", d.login_per_ip)?,
+                    login_per_account: n("RATE_LOGIN_PER_ACCOUNT", d.login_per_account)?,
+                    code_request_per_ip: n("RATE_CODE_REQUEST_PER_IP", d.code_request_per_ip)?,
+                    code_request_per_account: n(
+                        "RATE_CODE_REQUEST_PER_ACCOUNT",
+                        d.code_request_per_account,
+                    )?,
+                    code_verify_per_ip: n("RATE_CODE_VERIFY_PER_IP", d.code_verify_per_ip)?,
+                    code_verify_per_account: n(
+                        "RATE_CODE_VERIFY_PER_ACCOUNT",
+                        d.code_verify_per_account,
+                    )?,
+                }
+            },
         };
         config.validate()?;
         Ok(config)
@@ -129,6 +179,7 @@ impl Config {
             free_plan_max_users: 50,
             // Tests run the jobs at chosen instants with `jobs::run_due`.
             job_interval: Duration::ZERO,
+            rate_limits: RateLimits::default(),
         }
     }
 

@@ -34,7 +34,9 @@ impl Modify for BearerAuth {
     ),
     paths(
         crate::app::health,
-        auth::register, auth::login, auth::me,
+        auth::register, auth::login, auth::refresh, auth::logout, auth::me,
+        auth::forgot_password, auth::reset_password, auth::change_password,
+        auth::otp_request, auth::otp_verify,
         organizations::get_organization, organizations::update_organization,
         users::list_users, users::create_user, users::get_user, users::update_user,
         users::delete_user, users::bulk_import,

@@ -20,6 +20,8 @@ pub struct Session {
     /// The access token's id and expiry (seconds), for logout.
     pub jti: String,
     pub exp: i64,
+    /// The refresh family of the sign-in this token came from.
+    pub family: String,
 }
 
 impl Session {
@@ -31,10 +33,16 @@ impl Session {
     pub async fn from_token(state: &AppState, token: &str) -> Result<Session, AppError> {
         let now = state.clock.now();
         let claims = state.keys.verify(token, now).ok_or_else(invalid_token)?;
-        let live = super::store::session_state(&state.db, &claims.org, &claims.sub, &claims.jti)
-            .await?
-            .ok_or_else(invalid_token)?;
-        if !live.is_active || live.revoked || claims.iat * 1000 < live.tokens_valid_after {
+        let live = super::store::session_state(
+            &state.db,
+            &claims.org,
+            &claims.sub,
+            &claims.jti,
+            &claims.fam,
+        )
+        .await?
+        .ok_or_else(invalid_token)?;
+        if !live.is_active || live.revoked || claims.ims < live.tokens_valid_after {
             return Err(invalid_token());
         }
         let role = Role::parse(&live.role).ok_or_else(invalid_token)?;
@@ -44,6 +52,7 @@ impl Session {
             role,
             jti: claims.jti,
             exp: claims.exp,
+            family: claims.fam,
         })
     }
 }

@@ -66,9 +66,13 @@ pub async fn issue_pair(
         (now + lifetime).timestamp_millis(),
     )
     .await?;
-    let access = state
-        .keys
-        .issue(&user.id, &user.organization_id, user.role.as_str(), now);
+    let access = state.keys.issue(
+        &user.id,
+        &user.organization_id,
+        user.role.as_str(),
+        &family,
+        now,
+    );
     Ok((access, refresh))
 }
 
@@ -183,6 +187,15 @@ pub async fn login(
     client: &ClientInfo,
     req: LoginRequest,
 ) -> AppResult<TokenPair> {
+    let limits = &state.config.rate_limits;
+    let per_ip = crate::ratelimit::Limit::new(limits.login_per_ip, 5 * 60);
+    let per_account = crate::ratelimit::Limit::new(limits.login_per_account, 15 * 60);
+    if let Err(refused) =
+        super::sessions::limit(state, "login", client, &req.email, per_ip, per_account).await
+    {
+        audit_lockout(state, client, &req.email).await?;
+        return Err(refused);
+    }
     // An address that cannot be valid cannot match a user; answer like a wrong password
     // (after the same work) so the response tells nothing.
     let email = validate::email("email", &req.email).ok();
@@ -242,4 +255,28 @@ pub async fn login(
         user,
         organization: None,
     })
+}
+
+/// Records a refused burst of sign-ins against an account that exists.
+async fn audit_lockout(state: &AppState, client: &ClientInfo, email: &str) -> AppResult<()> {
+    let Ok(email) = validate::email("email", email) else {
+        return Ok(());
+    };
+    if let Some((row, _)) = users::store::find_by_email(&state.db, &email).await? {
+        let now_ms = state.clock.now().timestamp_millis();
+        let mut conn = state.db.pool().acquire().await?;
+        crate::audit::record(
+            &mut conn,
+            &row.organization_id,
+            Some(&row.id),
+            "login_rate_limited",
+            "user",
+            Some(&row.id),
+            serde_json::json!({}),
+            client,
+            now_ms,
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -25,6 +25,12 @@ pub struct Claims {
     pub aud: String,
     /// Always "access": nothing else is ever accepted where an access token is due.
     pub typ: String,
+    /// The refresh family (sign-in) this token belongs to: revoking the family
+    /// (logout, refresh reuse) ends its access tokens too.
+    pub fam: String,
+    /// Issued-at in milliseconds: a session revoked at an instant ends every token
+    /// issued before it, even within the same second.
+    pub ims: i64,
 }
 
 /// Signing and checking keys, built once from the config.
@@ -56,8 +62,15 @@ impl TokenKeys {
         }
     }
 
-    /// Signs an access token for a user, issued at `now`.
-    pub fn issue(&self, user_id: &str, org_id: &str, role: &str, now: DateTime<Utc>) -> String {
+    /// Signs an access token for a user's sign-in (`family`), issued at `now`.
+    pub fn issue(
+        &self,
+        user_id: &str,
+        org_id: &str,
+        role: &str,
+        family: &str,
+        now: DateTime<Utc>,
+    ) -> String {
         let iat = now.timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
@@ -69,6 +82,8 @@ impl TokenKeys {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             typ: "access".into(),
+            fam: family.to_string(),
+            ims: now.timestamp_millis(),
         };
         // HS256 signing of a plain struct cannot fail.
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)

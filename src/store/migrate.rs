@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation.sql"),
     migration!(2, "0002_attendance.sql"),
     migration!(3, "0003_report_indexes.sql"),
+    migration!(4, "0004_auth_codes.sql"),
 ];
 
 /// Applies every migration not yet applied. Safe to run on every start.

@@ -256,6 +256,10 @@ pub async fn update(
     if !found {
         return Err(AppError::NotFound("user"));
     }
+    if changes.is_active == Some(false) {
+        // Deactivation ends every sign-in, refresh tokens included.
+        crate::auth::store::revoke_user_sessions(&mut tx, &session.org_id, id, now_ms).await?;
+    }
     crate::audit::record(
         &mut tx,
         &session.org_id,

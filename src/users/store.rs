@@ -253,3 +253,13 @@ pub async fn touch_last_login(db: &Db, org_id: &str, id: &str, now_ms: i64) -> s
         .await?;
     Ok(())
 }
+
+/// A live user by phone number, across organizations (OTP sign-in).
+pub async fn find_by_phone(db: &Db, phone: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE phone_number = $1 AND deleted_at IS NULL"
+    ))
+    .bind(phone)
+    .fetch_optional(db.pool())
+    .await
+}
