@@ -16,23 +16,37 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Checks a new password's length (counted in characters). Composition rules are
-/// deliberately absent (NIST SP 800-63B).
+/// The most common passwords of 8 characters or more, one per line.
+const COMMON: &str = include_str!("../../assets/common-passwords.txt");
+
+fn is_common(password: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| {
+        COMMON
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    });
+    set.contains(password.to_lowercase().as_str())
+}
+
+/// Checks a new password: its length (counted in characters) and that it is not one
+/// of the most common passwords. Composition rules are deliberately absent
+/// (NIST SP 800-63B).
 pub fn check_new(field: &str, password: &str) -> Option<FieldError> {
     let n = password.chars().count();
-    if n < MIN_LEN {
-        Some(FieldError::new(
-            field,
-            format!("must be at least {MIN_LEN} characters"),
-        ))
+    let problem = if n < MIN_LEN {
+        format!("must be at least {MIN_LEN} characters")
     } else if n > MAX_LEN {
-        Some(FieldError::new(
-            field,
-            format!("must be at most {MAX_LEN} characters"),
-        ))
+        format!("must be at most {MAX_LEN} characters")
+    } else if is_common(password) {
+        "is one of the most common passwords; choose another".to_string()
     } else {
-        None
-    }
+        return None;
+    };
+    Some(FieldError::new(field, problem))
 }
 
 /// Hashes a password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
@@ -72,4 +86,22 @@ fn dummy_hash() -> &'static str {
             .map(|h| h.to_string())
             .unwrap_or_default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_new;
+
+    #[test]
+    fn common_and_badly_sized_passwords_are_refused() {
+        for bad in ["password", "PASSWORD1", "baseball", "short", "iloveyou"] {
+            assert!(check_new("p", bad).is_some(), "{bad} accepted");
+        }
+        assert!(check_new("p", &"x".repeat(129)).is_some());
+        assert!(check_new("p", "a long enough password").is_none());
+        assert!(
+            check_new("p", "ünïcödé✓").is_none(),
+            "characters, not bytes, are counted"
+        );
+    }
 }
