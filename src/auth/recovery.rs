@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::codes::{self, Purpose};
-use super::service::{issue_pair, TokenPair};
+use super::service::TokenPair;
 use super::sessions::limit;
 use super::{password, store, Session};
 use crate::app::AppState;
@@ -338,35 +338,11 @@ pub async fn otp_verify(
             active_user_by_email(state, e).await?
         }
     };
-    let Some(mut user) = user else {
+    let Some(user) = user else {
         return Err(invalid_code());
     };
     if !codes::redeem(state, &user.id, Purpose::Otp, &code).await? {
         return Err(invalid_code());
     }
-    let now_ms = state.clock.now().timestamp_millis();
-    users::store::touch_last_login(&state.db, &user.organization_id, &user.id, now_ms).await?;
-    user.last_login_at = Some(crate::time::from_millis(now_ms));
-    let mut tx = state.db.pool().begin().await?;
-    let (access, refresh) = issue_pair(state, &mut tx, &user).await?;
-    crate::audit::record(
-        &mut tx,
-        &user.organization_id,
-        Some(&user.id),
-        "login",
-        "user",
-        Some(&user.id),
-        serde_json::json!({"method": "otp"}),
-        client,
-        now_ms,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(TokenPair {
-        access_token: access,
-        refresh_token: refresh,
-        expires_in: state.keys.access_ttl_secs,
-        user,
-        organization: None,
-    })
+    super::service::sign_in(state, client, user, "otp").await
 }

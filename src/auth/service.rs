@@ -230,8 +230,19 @@ pub async fn login(
             return Err(bad_credentials());
         }
     };
-    users::store::touch_last_login(&state.db, &row.organization_id, &row.id, now_ms).await?;
-    let mut user = User::from(row);
+    sign_in(state, client, User::from(row), "password").await
+}
+
+/// Completes a sign-in (password or OTP): records it on the user and in the audit
+/// log, and starts a new refresh family.
+pub async fn sign_in(
+    state: &AppState,
+    client: &ClientInfo,
+    mut user: User,
+    method: &str,
+) -> AppResult<TokenPair> {
+    let now_ms = state.clock.now().timestamp_millis();
+    users::store::touch_last_login(&state.db, &user.organization_id, &user.id, now_ms).await?;
     user.last_login_at = Some(crate::time::from_millis(now_ms));
     let mut tx = state.db.pool().begin().await?;
     let (access, refresh) = issue_pair(state, &mut tx, &user).await?;
@@ -242,7 +253,7 @@ pub async fn login(
         "login",
         "user",
         Some(&user.id),
-        serde_json::json!({"method": "password"}),
+        serde_json::json!({"method": method}),
         client,
         now_ms,
     )
