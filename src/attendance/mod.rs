@@ -3,6 +3,7 @@
 //! statistics. `service::check_in`/`check_out` are the one place the rules run; REST
 //! and the realtime door both call them.
 
+mod checks;
 pub mod idempotency;
 pub mod model;
 mod reading;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Attendance check-in/out load (see BENCHMARKS.md): builds the release server and the
+# load generator (benches/checkin_load.rs), then for SQLite and for PostgreSQL starts a
+# fresh server pinned to core 0 (`taskset -c 0`) and runs the generator pinned to
+# core 1. PostgreSQL itself (a throwaway cluster) is not pinned.
+# Knobs: BENCH_ENGINES ("sqlite postgres"), BENCH_EMPLOYEES, BENCH_CONCURRENCY,
+# BENCH_SECONDS, BENCH_WARMUP_SECONDS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/services.sh
+
+engines=${BENCH_ENGINES:-sqlite postgres}
+echo "== building release server and load generator"
+bench_bin=$(cargo build --release --locked --bin rollcall --bench checkin_load --message-format=json 2>/dev/null \
+  | python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "checkin_load" and m.get("executable"):
+        print(m["executable"])')
+[ -x "$bench_bin" ] || die "load generator not built"
+
+work=$(mktemp -d /tmp/rollcall-bench.XXXXXX)
+trap 'stop_services "$work"' EXIT
+
+run_engine() {
+  local label=$1 url=$2 port pid
+  port=$(free_port)
+  echo "== $label: server on 127.0.0.1:$port (core 0), load generator on core 1"
+  env DATA_DIR="$work/data-$label" DATABASE_URL="$url" PORT="$port" \
+    JWT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')" \
+    FREE_PLAN_MAX_USERS=100000 RUST_LOG=warn \
+    taskset -c 0 target/release/rollcall &
+  pid=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  ROLLCALL_URL="http://127.0.0.1:$port" ROLLCALL_PID=$pid taskset -c 1 "$bench_bin" --bench
+  kill "$pid"
+  wait "$pid" || true
+}
+
+for engine in $engines; do
+  case $engine in
+    sqlite) run_engine sqlite "sqlite://$work/data-sqlite/rollcall.db" ;;
+    postgres)
+      need_postgres
+      start_postgres "$work"
+      run_engine postgres "$ROLLCALL_PG_ADMIN_URL"
+      ;;
+    *) die "unknown engine $engine" ;;
+  esac
+done
