@@ -206,14 +206,17 @@ pub async fn check_out(
         auto: false,
         now_ms,
     };
-    let mut tx = state.db.pool().begin().await?;
-    if !store::close(&mut tx, &session.org_id, id, &close).await? {
-        return Err(AppError::Conflict(
+    let already_out = || {
+        AppError::Conflict(
             "already_checked_out",
             "this record is already checked out".into(),
-        ));
-    }
+        )
+    };
     if on_behalf {
+        let mut tx = state.db.pool().begin().await?;
+        if !store::close(&mut tx, &session.org_id, id, &close).await? {
+            return Err(already_out());
+        }
         crate::audit::record(
             &mut tx,
             &session.org_id,
@@ -226,8 +229,14 @@ pub async fn check_out(
             now_ms,
         )
         .await?;
+        tx.commit().await?;
+    } else {
+        // One conditional UPDATE needs no transaction around it.
+        let mut conn = state.db.pool().acquire().await?;
+        if !store::close(&mut conn, &session.org_id, id, &close).await? {
+            return Err(already_out());
+        }
     }
-    tx.commit().await?;
     row.check_out_time = Some(now_ms);
     row.check_out_location = close.location;
     row.working_hours = Some(minutes);
