@@ -192,20 +192,48 @@ async fn main() {
         .pool_max_idle_per_host(o.concurrency * 2)
         .build()
         .expect("http client");
-    let tag = rollcall::id::new_id();
-    println!("setting up {} employees against {} ...", o.employees, o.url);
-    let admin = setup_admin(&client, &o, &tag).await;
-    let tokens: Vec<String> = futures::stream::iter(0..o.employees)
-        .map(|i| {
-            let (c, o, admin, tag) = (&client, &o, &admin, &tag);
-            async move { employee(c, o, admin, tag, i).await }
-        })
-        .buffer_unordered(8)
-        .collect()
-        .await;
-    if let Some(pid) = &o.pid {
-        println!("server memory after setup: {}", server_memory(pid));
-    }
+    // `--bench setup FILE` signs everyone in and saves the tokens; `--bench load FILE`
+    // runs the load with them (so a freshly started server's memory reflects only the
+    // load); with neither, both happen in one go.
+    let args: Vec<String> = std::env::args().collect();
+    let phase = args
+        .iter()
+        .position(|a| a == "--bench")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let file = args
+        .iter()
+        .position(|a| a == "--bench")
+        .and_then(|i| args.get(i + 2))
+        .cloned();
+    let tokens: Vec<String> = match (phase.as_deref(), file.as_deref()) {
+        (Some("load"), Some(f)) => std::fs::read_to_string(f)
+            .expect("tokens file")
+            .lines()
+            .map(String::from)
+            .collect(),
+        _ => {
+            let tag = rollcall::id::new_id();
+            println!("setting up {} employees against {} ...", o.employees, o.url);
+            let admin = setup_admin(&client, &o, &tag).await;
+            let tokens: Vec<String> = futures::stream::iter(0..o.employees)
+                .map(|i| {
+                    let (c, o, admin, tag) = (&client, &o, &admin, &tag);
+                    async move { employee(c, o, admin, tag, i).await }
+                })
+                .buffer_unordered(8)
+                .collect()
+                .await;
+            if let Some(pid) = &o.pid {
+                println!("server memory after setup: {}", server_memory(pid));
+            }
+            if let (Some("setup"), Some(f)) = (phase.as_deref(), file.as_deref()) {
+                std::fs::write(f, tokens.join("\n")).expect("write tokens file");
+                return;
+            }
+            tokens
+        }
+    };
     let start = Instant::now();
     let warm = start + Duration::from_secs(o.warmup);
     let end = warm + Duration::from_secs(o.seconds);
@@ -237,7 +265,10 @@ async fn main() {
     let secs = o.seconds as f64;
     println!(
         "concurrency {} employees {} measured {} s after {} s warm-up",
-        o.concurrency, o.employees, o.seconds, o.warmup
+        o.concurrency,
+        tokens.len(),
+        o.seconds,
+        o.warmup
     );
     let total = all.check_in.len() + all.check_out.len();
     println!(
