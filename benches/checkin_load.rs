@@ -167,6 +167,31 @@ fn report(name: &str, v: &mut [u32], secs: f64) {
     );
 }
 
+/// CPU seconds (user + system) a process has used, from /proc/<pid>/stat.
+fn cpu_secs(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start at state, field 3.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// (busy, total) jiffies of the whole machine, from /proc/stat.
+fn machine_jiffies() -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let v: Vec<f64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let total: f64 = v.iter().sum();
+    let idle = v.get(3)? + v.get(4).unwrap_or(&0.0);
+    Some((total - idle, total))
+}
+
 fn server_memory(pid: &str) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .map(|s| {
@@ -254,6 +279,10 @@ async fn main() {
             end,
         )));
     }
+    tokio::time::sleep_until(warm.into()).await;
+    let me = std::process::id().to_string();
+    let cpu0 = (o.pid.as_deref().and_then(cpu_secs), cpu_secs(&me));
+    let machine0 = machine_jiffies();
     let mut all = Samples::default();
     for h in handles {
         if let Ok(s) = h.await {
@@ -278,6 +307,22 @@ async fn main() {
     );
     report("check-in", &mut all.check_in, secs);
     report("check-out", &mut all.check_out, secs);
+    let cpu1 = (o.pid.as_deref().and_then(cpu_secs), cpu_secs(&me));
+    if let (Some(a), Some(b)) = (machine0, machine_jiffies()) {
+        println!(
+            "machine CPU busy: {:.0}% of all cores (server, generator, database and anything else)",
+            (b.0 - a.0) * 100.0 / (b.1 - a.1).max(1.0)
+        );
+    }
+    if let (Some(a), Some(b)) = (cpu0.0, cpu1.0) {
+        println!("server CPU: {:.0}% of a core", (b - a) * 100.0 / secs);
+    }
+    if let (Some(a), Some(b)) = (cpu0.1, cpu1.1) {
+        println!(
+            "load generator CPU: {:.0}% of a core",
+            (b - a) * 100.0 / secs
+        );
+    }
     if let Some(pid) = &o.pid {
         println!("server memory: {}", server_memory(pid));
     }
