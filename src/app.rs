@@ -27,6 +27,8 @@ pub struct AppState {
     pub clock: SharedClock,
     pub keys: Arc<TokenKeys>,
     pub metrics: Arc<Metrics>,
+    /// Organizations' attendance rules, cached for a second.
+    pub rules: Arc<crate::attendance::RulesCache>,
     openapi: Arc<String>,
 }
 
@@ -48,6 +50,7 @@ impl App {
             config: Arc::new(config),
             clock,
             metrics: Arc::new(Metrics::default()),
+            rules: Arc::default(),
             openapi: Arc::new(crate::openapi::json()),
         };
         let router = router(state.clone());
