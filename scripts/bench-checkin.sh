@@ -29,10 +29,12 @@ start_server() { # label url port -> sets $pid
     FREE_PLAN_MAX_USERS=100000 RUST_LOG=warn \
     taskset -c 0 target/release/rollcall &
   pid=$!
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$3/health" >/dev/null 2>&1 && break
+  for _ in $(seq 1 600); do
+    curl -sf "http://127.0.0.1:$3/health" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || die "the server exited during start-up"
     sleep 0.1
   done
+  die "the server did not answer /health within 60 s"
 }
 
 # Setup (sign-ups and sign-ins, which hash passwords) runs against one server; the

@@ -267,8 +267,11 @@ pub async fn insert_check_in(
     .bind(r.is_late)
     .bind(&r.notes)
     .bind(&r.site_id)
-    .fetch_optional(conn)
+    // Stepped to the end (not just the first row): on SQLite a RETURNING statement
+    // only commits, and releases the write lock, once it is done.
+    .fetch_all(conn)
     .await
+    .map(|names: Vec<String>| names.into_iter().next())
 }
 
 /// A check-out in one statement: the rules' only input from the record's day is
@@ -310,6 +313,7 @@ pub async fn check_out(
     .bind(c.today_end_ms)
     .bind(c.notes)
     .bind(c.owner.unwrap_or(""))
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await
+    .map(|rows: Vec<AttendanceRow>| rows.into_iter().next())
 }
