@@ -34,6 +34,8 @@ pub struct AppState {
     pub mailer: Option<Arc<Mailer>>,
     /// Outgoing SMS; `None` when `SMS_WEBHOOK_URL` is unset.
     pub sms: Option<Arc<SmsSender>>,
+    /// Organizations' attendance rules, cached for a second.
+    pub rules: Arc<crate::attendance::RulesCache>,
     openapi: Arc<String>,
 }
 
@@ -61,6 +63,7 @@ impl App {
             config: Arc::new(config),
             clock,
             metrics: Arc::new(Metrics::default()),
+            rules: Arc::default(),
             openapi: Arc::new(crate::openapi::json()),
         };
         let router = router(state.clone());

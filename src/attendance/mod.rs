@@ -3,6 +3,8 @@
 //! statistics. `service::check_in`/`check_out` are the one place the rules run; REST
 //! and the realtime door both call them.
 
+pub mod cache;
+mod checks;
 pub mod idempotency;
 pub mod model;
 mod reading;
@@ -11,5 +13,6 @@ pub mod rules;
 pub mod service;
 pub mod store;
 
+pub use cache::RulesCache;
 pub use model::{Attendance, Location, Status};
 pub use routes::*;

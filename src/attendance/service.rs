@@ -3,119 +3,17 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{
-    Attendance, AttendanceRow, CheckInRequest, CheckOutRequest, Location, LocationInput, Status,
-};
+pub use super::checks::rules_of;
+use super::checks::{check_location, match_site, notes, outside_window};
+use super::model::{Attendance, AttendanceRow, CheckInRequest, CheckOutRequest, Status};
 use super::rules::{format_day, format_minute, parse_day, working_minutes, OrgRules};
-use super::store::{self, Close, Filter};
+use super::store::{self, Filter};
 use crate::app::AppState;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{ClientInfo, Page, Paged};
-use crate::organizations::Settings;
-use crate::sites::{geofence, service as sites};
 use crate::store::{flag, is_unique_violation};
-use crate::validate::{self, Errors};
-
-/// A location from the client, validated; `None` (with the error recorded) when invalid.
-pub fn check_location(
-    field: &str,
-    input: Option<&LocationInput>,
-    errors: &mut Errors,
-) -> Option<Location> {
-    let Some(l) = input else {
-        errors.push(FieldError::new(field, "is required"));
-        return None;
-    };
-    let latitude = errors.take(geofence::latitude(&format!("{field}.latitude"), l.latitude));
-    let longitude = errors.take(geofence::longitude(
-        &format!("{field}.longitude"),
-        l.longitude,
-    ));
-    let address = errors.take(validate::optional_text(
-        &format!("{field}.address"),
-        l.address.as_deref(),
-        500,
-    ));
-    let accuracy = match l.accuracy {
-        Some(a) if !(a.is_finite() && a >= 0.0) => {
-            errors.push(FieldError::new(
-                format!("{field}.accuracy"),
-                "must be a number of meters, 0 or more",
-            ));
-            None
-        }
-        a => a,
-    };
-    Some(Location {
-        latitude: latitude?,
-        longitude: longitude?,
-        address: address?,
-        accuracy,
-    })
-}
-
-fn notes(raw: Option<&str>, errors: &mut Errors) -> Option<String> {
-    errors
-        .take(validate::optional_text("notes", raw, 1000))
-        .flatten()
-}
-
-pub fn rules_of(settings_json: &str) -> OrgRules {
-    // Settings are validated on write; defaults cover rows written before a setting existed.
-    let settings: Settings = serde_json::from_str(settings_json).unwrap_or_default();
-    OrgRules::from_settings(&settings)
-}
-
-fn outside_window(rules: &OrgRules) -> AppError {
-    let (start, end) = rules.window.unwrap_or_default();
-    AppError::Unprocessable(
-        "outside_attendance_window",
-        format!(
-            "check-in is open from {} to {} local time",
-            start.format("%H:%M"),
-            end.format("%H:%M")
-        ),
-    )
-}
-
-/// The site a check-in matches. With `enforce`, a location outside every candidate
-/// site's fence is refused, naming the distance to the nearest one.
-async fn match_site(
-    state: &AppState,
-    org_id: &str,
-    loc: &Location,
-    site_id: Option<&str>,
-    enforce: bool,
-) -> AppResult<Option<String>> {
-    let mut candidates = sites::list(state, org_id).await?;
-    if let Some(id) = site_id {
-        candidates.retain(|s| s.id == id);
-        if candidates.is_empty() {
-            return Err(AppError::validation(
-                "siteId",
-                "no such site in this organization",
-            ));
-        }
-    }
-    match sites::nearest(&candidates, loc.latitude, loc.longitude) {
-        Some((s, d)) if geofence::inside(d, s.radius_meters, loc.accuracy) => {
-            Ok(Some(s.id.clone()))
-        }
-        _ if !enforce => Ok(None),
-        Some((s, d)) => Err(AppError::Unprocessable(
-            "outside_geofence",
-            format!(
-                "the location is {:.0} m from the nearest site, {} (radius {:.0} m)",
-                d, s.name, s.radius_meters
-            ),
-        )),
-        None => Err(AppError::Unprocessable(
-            "outside_geofence",
-            "the organization requires a geofence but has no sites".into(),
-        )),
-    }
-}
+use crate::validate::Errors;
 
 /// Checks the caller (or, for an admin, `input.userId`) in at the clock's instant.
 pub async fn check_in(
@@ -150,16 +48,7 @@ pub async fn check_in(
     if !crate::id::is_valid(&target) {
         return Err(AppError::NotFound("user"));
     }
-    let ctx = store::context(&state.db, &session.org_id, &target)
-        .await?
-        .ok_or(AppError::NotFound("user"))?;
-    if ctx.is_active == 0 {
-        return Err(AppError::Conflict(
-            "user_inactive",
-            "this user is deactivated".into(),
-        ));
-    }
-    let rules = rules_of(&ctx.settings);
+    let rules = state.rules.get(&state.db, &session.org_id).await?;
     let now = state.clock.now();
     // Admins may override the window (a late badge-in entered at the desk).
     if !session.is_admin() && !rules.in_window(now) {
@@ -185,7 +74,8 @@ pub async fn check_in(
         id: crate::id::new_id_at(now.timestamp()),
         organization_id: session.org_id.clone(),
         user_id: target.clone(),
-        user_name: ctx.name,
+        // Filled from `users` by the insert itself.
+        user_name: String::new(),
         date: format_day(day),
         check_in_time: Some(now_ms),
         check_out_time: None,
@@ -214,16 +104,17 @@ pub async fn check_in(
             e.into()
         }
     };
+    let mut row = row;
     let day_closed = now >= rules.closes_at(day);
-    if on_behalf || day_closed {
+    let name = if on_behalf || day_closed {
         let mut tx = state.db.pool().begin().await?;
         if day_closed {
             store::delete_absence(&mut tx, &session.org_id, &target, &row.date).await?;
         }
-        store::insert(&mut tx, &session.org_id, &row, minute)
+        let name = store::insert_check_in(&mut tx, &session.org_id, &row, minute)
             .await
             .map_err(conflict)?;
-        if on_behalf {
+        if name.is_some() && on_behalf {
             crate::audit::record(
                 &mut tx,
                 &session.org_id,
@@ -238,14 +129,30 @@ pub async fn check_in(
             .await?;
         }
         tx.commit().await?;
+        name
     } else {
         // The common case is one statement, with no transaction around it.
         let mut conn = state.db.pool().acquire().await?;
-        store::insert(&mut conn, &session.org_id, &row, minute)
+        store::insert_check_in(&mut conn, &session.org_id, &row, minute)
             .await
-            .map_err(conflict)?;
+            .map_err(conflict)?
+    };
+    match name {
+        Some(name) => row.user_name = name,
+        None => return Err(missing_user(state, &session.org_id, &target).await),
     }
     Ok(row.into())
+}
+
+/// Why a check-in found no live, active user to insert for.
+async fn missing_user(state: &AppState, org_id: &str, user_id: &str) -> AppError {
+    match store::context(&state.db, org_id, user_id).await {
+        Ok(Some(ctx)) if ctx.is_active == 0 => {
+            AppError::Conflict("user_inactive", "this user is deactivated".into())
+        }
+        Ok(_) => AppError::NotFound("user"),
+        Err(e) => e.into(),
+    }
 }
 
 /// Status and minutes of a record closed at `out`.
@@ -275,70 +182,68 @@ pub async fn check_out(
     let location = check_location("location", input.location.as_ref(), &mut errors);
     let notes = notes(input.notes.as_deref(), &mut errors);
     errors.finish()?;
-    let found = store::get_with_settings(&state.db, &session.org_id, id)
-        .await?
-        .ok_or(AppError::NotFound("attendance"))?;
-    let mut row = found.row;
-    let on_behalf = row.user_id != session.user_id;
-    if on_behalf && !session.is_admin() {
-        return Err(AppError::NotFound("attendance"));
-    }
-    let Some(check_in) = row.check_in_time.map(crate::time::from_millis) else {
-        return Err(AppError::Conflict(
-            "not_checked_in",
-            "this record has no check-in".into(),
-        ));
-    };
-    if row.check_out_time.is_some() {
-        return Err(AppError::Conflict(
-            "already_checked_out",
-            "this record is already checked out".into(),
-        ));
-    }
-    let rules = rules_of(&found.settings);
+    let rules = state.rules.get(&state.db, &session.org_id).await?;
     let now = state.clock.now();
-    let (status, minutes) = closing(&rules, &row, check_in, now);
-    let now_ms = now.timestamp_millis();
-    let close = Close {
-        check_out_time: now_ms,
+    let today = rules.local_day(now);
+    let c = store::CheckOut {
+        at_ms: now.timestamp_millis(),
         location: location.and_then(|l| serde_json::to_string(&l).ok()),
-        working_hours: minutes,
-        status: status.as_str(),
         notes: notes.as_deref(),
-        auto: false,
-        now_ms,
+        today: &format_day(today),
+        today_end_ms: rules.instant(today, rules.end).timestamp_millis(),
+        owner: (!session.is_admin()).then_some(session.user_id.as_str()),
     };
-    let mut tx = state.db.pool().begin().await?;
-    if !store::close(&mut tx, &session.org_id, id, &close).await? {
-        return Err(AppError::Conflict(
-            "already_checked_out",
-            "this record is already checked out".into(),
-        ));
+    let closed = if session.is_admin() {
+        // An admin may close someone else's record, which is audited with the change.
+        let mut tx = state.db.pool().begin().await?;
+        let closed = store::check_out(&mut tx, &session.org_id, id, &c).await?;
+        if let Some(row) = closed.as_ref().filter(|r| r.user_id != session.user_id) {
+            crate::audit::record(
+                &mut tx,
+                &session.org_id,
+                Some(&session.user_id),
+                "checkout",
+                "attendance",
+                Some(id),
+                serde_json::json!({"userId": row.user_id, "onBehalf": true}),
+                client,
+                c.at_ms,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        closed
+    } else {
+        // The common case is one conditional UPDATE, with no transaction around it.
+        let mut conn = state.db.pool().acquire().await?;
+        store::check_out(&mut conn, &session.org_id, id, &c).await?
+    };
+    match closed {
+        Some(row) => Ok(row.into()),
+        None => Err(why_not_closed(state, session, id).await),
     }
-    if on_behalf {
-        crate::audit::record(
-            &mut tx,
-            &session.org_id,
-            Some(&session.user_id),
-            "checkout",
-            "attendance",
-            Some(id),
-            serde_json::json!({"userId": row.user_id, "onBehalf": true}),
-            client,
-            now_ms,
-        )
-        .await?;
+}
+
+/// Why a check-out closed nothing: no such record (for this caller), or not open.
+async fn why_not_closed(state: &AppState, session: &Session, id: &str) -> AppError {
+    let mut conn = match state.db.pool().acquire().await {
+        Ok(c) => c,
+        Err(e) => return e.into(),
+    };
+    match store::get(&mut conn, &session.org_id, id).await {
+        Ok(Some(r)) if session.is_admin() || r.user_id == session.user_id => {
+            if r.check_in_time.is_none() {
+                AppError::Conflict("not_checked_in", "this record has no check-in".into())
+            } else {
+                AppError::Conflict(
+                    "already_checked_out",
+                    "this record is already checked out".into(),
+                )
+            }
+        }
+        Ok(_) => AppError::NotFound("attendance"),
+        Err(e) => e.into(),
     }
-    tx.commit().await?;
-    row.check_out_time = Some(now_ms);
-    row.check_out_location = close.location;
-    row.working_hours = Some(minutes);
-    row.status = status.as_str().into();
-    if notes.is_some() {
-        row.notes = notes;
-    }
-    row.updated_at = now_ms;
-    Ok(row.into())
 }
 
 /// A record as the caller may see it: admins any in the organization, others their own.

@@ -111,29 +111,6 @@ pub async fn delete_absence(
     Ok(())
 }
 
-/// A record with its organization's settings (check-out needs both).
-#[derive(sqlx::FromRow)]
-pub struct WithSettings {
-    #[sqlx(flatten)]
-    pub row: AttendanceRow,
-    pub settings: String,
-}
-
-pub async fn get_with_settings(
-    db: &Db,
-    org_id: &str,
-    id: &str,
-) -> sqlx::Result<Option<WithSettings>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, o.settings FROM attendance a JOIN organizations o ON o.id = a.organization_id
-         WHERE a.organization_id = $1 AND a.id = $2"
-    ))
-    .bind(org_id)
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await
-}
-
 pub async fn get(
     conn: &mut AnyConnection,
     org_id: &str,
@@ -260,4 +237,83 @@ pub async fn list(
     let (sql, args) = q.build();
     let rows = sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await?;
     Ok((rows, total))
+}
+
+/// Inserts a check-in for a live, active member, taking their name from `users` in the
+/// same statement; `None` when the user is missing or inactive.
+pub async fn insert_check_in(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    r: &AttendanceRow,
+    check_in_minute: Option<i64>,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "INSERT INTO attendance (organization_id, id, user_id, user_name, date, check_in_time,
+             check_in_minute, status, check_in_location, is_late, notes, site_id, auto_check_out,
+             corrected, created_at, updated_at)
+         SELECT $1, $2, u.id, u.name, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, $5, $5
+         FROM users u
+         WHERE u.organization_id = $1 AND u.id = $3 AND u.deleted_at IS NULL AND u.is_active = 1
+         RETURNING user_name",
+    )
+    .bind(org_id)
+    .bind(&r.id)
+    .bind(&r.user_id)
+    .bind(&r.date)
+    .bind(r.check_in_time)
+    .bind(check_in_minute)
+    .bind(&r.status)
+    .bind(&r.check_in_location)
+    .bind(r.is_late)
+    .bind(&r.notes)
+    .bind(&r.site_id)
+    // Stepped to the end (not just the first row): on SQLite a RETURNING statement
+    // only commits, and releases the write lock, once it is done.
+    .fetch_all(conn)
+    .await
+    .map(|names: Vec<String>| names.into_iter().next())
+}
+
+/// A check-out in one statement: the rules' only input from the record's day is
+/// whether it is `today` and the check-out precedes today's end of working hours.
+pub struct CheckOut<'a> {
+    pub at_ms: i64,
+    pub location: Option<String>,
+    pub notes: Option<&'a str>,
+    pub today: &'a str,
+    pub today_end_ms: i64,
+    /// Only this user's record, unless `None` (an admin).
+    pub owner: Option<&'a str>,
+}
+
+/// Closes an open record and answers it; `None` when there is no such open record the
+/// caller may close.
+pub async fn check_out(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    id: &str,
+    c: &CheckOut<'_>,
+) -> sqlx::Result<Option<AttendanceRow>> {
+    let returning = COLUMNS.replace("a.", "");
+    sqlx::query_as(&format!(
+        "UPDATE attendance SET check_out_time = $3, check_out_location = $4,
+             working_hours = ($3 - check_in_time) / 60000,
+             status = CASE WHEN date = $5 AND $3 < $6 THEN 'early' ELSE status END,
+             notes = COALESCE($7, notes), auto_check_out = 0, updated_at = $3
+         WHERE organization_id = $1 AND id = $2
+           AND check_in_time IS NOT NULL AND check_out_time IS NULL
+           AND ($8 = '' OR user_id = $8)
+         RETURNING {returning}"
+    ))
+    .bind(org_id)
+    .bind(id)
+    .bind(c.at_ms)
+    .bind(&c.location)
+    .bind(c.today)
+    .bind(c.today_end_ms)
+    .bind(c.notes)
+    .bind(c.owner.unwrap_or(""))
+    .fetch_all(conn)
+    .await
+    .map(|rows: Vec<AttendanceRow>| rows.into_iter().next())
 }

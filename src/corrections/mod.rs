@@ -2,6 +2,7 @@
 //! times on a day with a reason; an admin approves (the day's record is created or
 //! amended, flagged `corrected`, and the change audited with before and after) or rejects.
 
+mod apply;
 pub mod model;
 mod routes;
 pub mod service;

@@ -234,6 +234,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    state.rules.forget(&session.org_id);
     get(state, &session.org_id).await
 }
 

@@ -5,6 +5,7 @@ mod attendance;
 mod attendance_helpers;
 mod attendance_jobs;
 mod attendance_reading;
+mod attendance_settings;
 mod audit;
 mod auth;
 mod auth_security;
