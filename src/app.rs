@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::notify::{Mailer, SmsSender};
 use crate::observability::{self, Metrics};
 use crate::ratelimit::{MemoryLimiter, RateLimiter};
+use crate::realtime::{Realtime, RealtimeLayer};
 use crate::store::{self, Db};
 use crate::time::SharedClock;
 
@@ -34,6 +35,8 @@ pub struct AppState {
     pub mailer: Option<Arc<Mailer>>,
     /// Outgoing SMS; `None` when `SMS_WEBHOOK_URL` is unset.
     pub sms: Option<Arc<SmsSender>>,
+    /// Socket.IO: the emitter every part of the server sends events through.
+    pub realtime: Realtime,
     /// Organizations' attendance rules, cached for a second.
     pub rules: Arc<crate::attendance::RulesCache>,
     openapi: Arc<String>,
@@ -54,7 +57,9 @@ impl App {
         let mailer =
             Mailer::from_config(config.smtp_url.as_deref(), &config.mail_from)?.map(Arc::new);
         let sms = SmsSender::from_config(config.sms_webhook_url.as_deref())?.map(Arc::new);
+        let (realtime, socket_layer) = Realtime::build(config.redis_url.as_deref()).await?;
         let state = AppState {
+            realtime: realtime.clone(),
             db,
             limiter: Arc::new(MemoryLimiter::default()),
             mailer,
@@ -66,7 +71,8 @@ impl App {
             rules: Arc::default(),
             openapi: Arc::new(crate::openapi::json()),
         };
-        let router = router(state.clone());
+        realtime.register(state.clone()).await?;
+        let router = router(state.clone(), socket_layer);
         Ok(App { state, router })
     }
 
@@ -121,11 +127,11 @@ fn api(state: &AppState) -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
 }
 
-fn router(state: AppState) -> Router {
+fn router(state: AppState, sockets: RealtimeLayer) -> Router {
     let api = api(&state);
     let docs = utoipa_swagger_ui::SwaggerUi::new("/docs")
         .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json"));
-    Router::new()
+    let http = Router::new()
         .nest("/api/v1", api.clone())
         .nest("/api", api)
         .route("/health", get(health))
@@ -138,9 +144,13 @@ fn router(state: AppState) -> Router {
             state.clone(),
             observability::observe,
         ))
+        .with_state(state.clone());
+    // Socket.IO answers `/socket.io` before the HTTP middleware (its long-polls and
+    // websockets are not requests to time out), inside CORS for the web app.
+    sockets
+        .wrap(http)
         .layer(cors(&state.config))
         .layer(CatchPanicLayer::custom(panic_response))
-        .with_state(state)
 }
 
 fn cors(config: &Config) -> CorsLayer {

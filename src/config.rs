@@ -40,6 +40,8 @@ pub struct Config {
     /// How often the scheduled jobs (absences, automatic check-out) run; zero: never.
     pub job_interval: Duration,
     pub rate_limits: RateLimits,
+    /// How often each socket's token is checked again (expiry, logout, deactivation).
+    pub socket_session_check: Duration,
 }
 
 /// Attempts allowed per window against brute force, per client IP and per account
@@ -132,6 +134,7 @@ impl Config {
             trust_proxy: var("TRUST_PROXY").map(|h| h.to_ascii_lowercase()),
             free_plan_max_users: parse_num("FREE_PLAN_MAX_USERS", 50)? as i64,
             job_interval: Duration::from_secs(parse_num("JOB_INTERVAL_SECS", 60)?),
+            socket_session_check: Duration::from_secs(parse_num("SOCKET_SESSION_CHECK_SECS", 30)?),
             rate_limits: {
                 let d = RateLimits::default();
                 let n = |k: &str, v: u32| parse_num(k, v as u64).map(|x| x as u32);
@@ -180,6 +183,7 @@ impl Config {
             // Tests run the jobs at chosen instants with `jobs::run_due`.
             job_interval: Duration::ZERO,
             rate_limits: RateLimits::default(),
+            socket_session_check: Duration::from_secs(30),
         }
     }
 

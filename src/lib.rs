@@ -29,6 +29,7 @@ pub mod observability;
 pub mod openapi;
 pub mod organizations;
 pub mod ratelimit;
+pub mod realtime;
 pub mod reports;
 pub mod shutdown;
 pub mod sites;

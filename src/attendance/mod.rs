@@ -14,5 +14,5 @@ pub mod service;
 pub mod store;
 
 pub use cache::RulesCache;
-pub use model::{Attendance, Location, Status};
+pub use model::{Attendance, CheckInRequest, CheckOutRequest, Location, LocationInput, Status};
 pub use routes::*;

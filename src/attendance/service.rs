@@ -141,7 +141,10 @@ pub async fn check_in(
         Some(name) => row.user_name = name,
         None => return Err(missing_user(state, &session.org_id, &target).await),
     }
-    Ok(row.into())
+    let record: Attendance = row.into();
+    let (realtime, event) = (state.realtime.clone(), record.clone());
+    tokio::spawn(async move { realtime.attendance_new(&event).await });
+    Ok(record)
 }
 
 /// Why a check-in found no live, active user to insert for.
@@ -219,7 +222,12 @@ pub async fn check_out(
         store::check_out(&mut conn, &session.org_id, id, &c).await?
     };
     match closed {
-        Some(row) => Ok(row.into()),
+        Some(row) => {
+            let record: Attendance = row.into();
+            let (realtime, event) = (state.realtime.clone(), record.clone());
+            tokio::spawn(async move { realtime.attendance_update(&event).await });
+            Ok(record)
+        }
         None => Err(why_not_closed(state, session, id).await),
     }
 }

@@ -99,6 +99,7 @@ pub async fn refresh(
         )
         .await?;
         tx.commit().await?;
+        state.realtime.end_session_sockets(&row.family_id).await;
         return Err(invalid_refresh());
     }
     let user: User = users::store::get(&state.db, &row.organization_id, &row.user_id)
@@ -156,5 +157,6 @@ pub async fn logout(
     )
     .await?;
     tx.commit().await?;
+    state.realtime.end_session_sockets(&session.family).await;
     Ok(())
 }

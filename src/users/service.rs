@@ -260,6 +260,7 @@ pub async fn update(
         // Deactivation ends every sign-in, refresh tokens included.
         crate::auth::store::revoke_user_sessions(&mut tx, &session.org_id, id, now_ms).await?;
     }
+    let status_changed = changes.is_active.filter(|a| *a != before.is_active);
     crate::audit::record(
         &mut tx,
         &session.org_id,
@@ -278,6 +279,12 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    if let Some(active) = status_changed {
+        state
+            .realtime
+            .user_status(&session.org_id, id, active)
+            .await;
+    }
     get(state, &session.org_id, id).await
 }
 
@@ -312,5 +319,6 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await?;
+    state.realtime.user_status(&admin.org_id, id, false).await;
     Ok(())
 }

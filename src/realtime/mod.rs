@@ -1,0 +1,139 @@
+//! Real time: Socket.IO on the same port as the REST API (`/socket.io`, protocol v4
+//! and v5, websocket and polling), and the one emitter that REST handlers, socket
+//! handlers and background jobs share.
+//!
+//! One node keeps its rooms in memory. With `REDIS_URL` set, rooms and broadcasts go
+//! through Redis (socketioxide-redis), so an event raised on one node reaches sockets
+//! connected to any node.
+
+mod events;
+mod socket;
+
+pub use events::*;
+
+use axum::Router;
+use serde::Serialize;
+use socketioxide::adapter::Emitter;
+use socketioxide::layer::SocketIoLayer;
+use socketioxide::SocketIo;
+use socketioxide_redis::{RedisAdapter, RedisAdapterCtr};
+
+use crate::app::AppState;
+
+type RedisIo = SocketIo<RedisAdapter<Emitter>>;
+
+/// The Socket.IO server handle, over whichever adapter this node runs.
+#[derive(Clone)]
+pub enum Realtime {
+    Local(SocketIo),
+    Redis(RedisIo),
+}
+
+/// The tower layer that serves `/socket.io`, to wrap the router with.
+pub enum RealtimeLayer {
+    Local(SocketIoLayer),
+    Redis(SocketIoLayer<RedisAdapter<Emitter>>),
+}
+
+impl RealtimeLayer {
+    pub fn wrap(self, router: Router) -> Router {
+        match self {
+            RealtimeLayer::Local(layer) => router.layer(layer),
+            RealtimeLayer::Redis(layer) => router.layer(layer),
+        }
+    }
+}
+
+/// The room of one user's sockets, of an organization's admins, of one sign-in.
+pub fn user_room(user_id: &str) -> String {
+    format!("user:{user_id}")
+}
+pub fn org_room(org_id: &str) -> String {
+    format!("org:{org_id}")
+}
+pub fn session_room(family: &str) -> String {
+    format!("session:{family}")
+}
+
+impl Realtime {
+    /// Builds the server: in memory, or over Redis when `redis_url` is given.
+    pub async fn build(redis_url: Option<&str>) -> anyhow::Result<(Realtime, RealtimeLayer)> {
+        let builder = SocketIo::builder().req_path("/socket.io");
+        match redis_url {
+            None => {
+                let (layer, io) = builder.build_layer();
+                Ok((Realtime::Local(io), RealtimeLayer::Local(layer)))
+            }
+            Some(url) => {
+                // The adapter speaks RESP3 (Redis 6 and later).
+                let url = if url.contains("protocol=") {
+                    url.to_string()
+                } else if url.contains('?') {
+                    format!("{url}&protocol=resp3")
+                } else {
+                    format!("{url}?protocol=resp3")
+                };
+                let client = redis::Client::open(url.as_str())?;
+                let adapter = RedisAdapterCtr::new_with_redis(&client).await?;
+                let (layer, io) = builder
+                    .with_adapter::<RedisAdapter<_>>(adapter)
+                    .build_layer();
+                Ok((Realtime::Redis(io), RealtimeLayer::Redis(layer)))
+            }
+        }
+    }
+
+    /// Installs the socket handlers; they reach the rest of the server through `state`.
+    pub async fn register(&self, state: AppState) -> anyhow::Result<()> {
+        match self {
+            Realtime::Local(io) => {
+                socket::register(io, state);
+            }
+            Realtime::Redis(io) => {
+                socket::register(io, state)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot start the Redis adapter: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends `event` to every socket in any of `rooms`, on every node. Failures are
+    /// logged: an event that cannot be delivered must not fail the change it reports.
+    pub async fn emit_to<T: Serialize + ?Sized>(
+        &self,
+        rooms: Vec<String>,
+        event: &'static str,
+        payload: &T,
+    ) {
+        let result = match self {
+            Realtime::Local(io) => io
+                .to(rooms)
+                .emit(event, payload)
+                .await
+                .map_err(|e| e.to_string()),
+            Realtime::Redis(io) => io
+                .to(rooms)
+                .emit(event, payload)
+                .await
+                .map_err(|e| e.to_string()),
+        };
+        if let Err(e) = result {
+            tracing::warn!(event, error = %e, "could not emit a socket event");
+        }
+    }
+
+    /// Tells the sockets in `room` why, and disconnects them (on every node).
+    pub async fn disconnect_room(&self, room: String, code: &'static str, message: &'static str) {
+        let body = serde_json::json!({"code": code, "message": message});
+        self.emit_to(vec![room.clone()], "unauthorized", &body)
+            .await;
+        let result = match self {
+            Realtime::Local(io) => io.to(room).disconnect().await.map_err(|e| e.to_string()),
+            Realtime::Redis(io) => io.to(room).disconnect().await.map_err(|e| e.to_string()),
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not disconnect sockets");
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Socket handlers: authentication (handshake `auth.token`, `Authorization` header,
+//! or the `authenticate` event), rooms and `subscribe`, and the `checkin` /
+//! `checkout` events, which call the same attendance service as REST.
+
+use std::net::SocketAddr;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{AckSender, Data, SocketRef, TryData};
+use socketioxide::handler::ConnectHandler;
+use socketioxide::SocketIo;
+use socketioxide_core::adapter::DefinedAdapter;
+
+use super::{org_room, session_room, user_room};
+use crate::app::AppState;
+use crate::attendance::{self, CheckInRequest, CheckOutRequest, LocationInput};
+use crate::auth::Session;
+use crate::error::AppError;
+use crate::extract::ClientInfo;
+
+/// What an authenticated socket carries.
+#[derive(Clone)]
+struct Authed {
+    session: Session,
+    token: String,
+}
+
+pub fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>, state: AppState) -> A::InitRes {
+    let mw_state = state.clone();
+    let handshake = move |s: SocketRef<A>, TryData(auth): TryData<Value>| {
+        let st = mw_state.clone();
+        async move { handshake(&st, &s, auth.ok()).await }
+    };
+    let on_connect = move |s: SocketRef<A>| {
+        let st = state.clone();
+        async move { connected(st, s) }
+    };
+    io.ns("/", on_connect.with(handshake))
+}
+
+fn token_from(s: &SocketRef<impl Adapter>, auth: Option<&Value>) -> Option<String> {
+    if let Some(t) = auth.and_then(|a| a.get("token")).and_then(Value::as_str) {
+        return Some(t.trim_start_matches("Bearer ").trim().to_string());
+    }
+    let header = s
+        .req_parts()
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = header.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+/// Refuses a socket whose handshake carries a bad token; one with no token may
+/// still authenticate with the `authenticate` event.
+async fn handshake<A: Adapter>(
+    state: &AppState,
+    s: &SocketRef<A>,
+    auth: Option<Value>,
+) -> Result<(), String> {
+    let Some(token) = token_from(s, auth.as_ref()) else {
+        return Ok(());
+    };
+    match Session::from_token(state, &token).await {
+        Ok(session) => {
+            s.extensions.insert(Authed { session, token });
+            Ok(())
+        }
+        Err(_) => Err("unauthorized: the access token is invalid or expired".into()),
+    }
+}
+
+fn connected<A: Adapter>(state: AppState, s: SocketRef<A>) {
+    if let Some(authed) = s.extensions.get::<Authed>() {
+        admit(&state, &s, authed);
+    }
+    let st = state.clone();
+    s.on(
+        "authenticate",
+        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+            let st = st.clone();
+            async move { authenticate(st, s, data, ack).await }
+        },
+    );
+    let st = state.clone();
+    s.on(
+        "subscribe",
+        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+            let st = st.clone();
+            async move { subscribe(&st, &s, data, ack) }
+        },
+    );
+    let st = state.clone();
+    s.on(
+        "checkin",
+        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+            let st = st.clone();
+            async move { punch(&st, &s, data, ack, Punch::In).await }
+        },
+    );
+    s.on(
+        "checkout",
+        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+            let st = state.clone();
+            async move { punch(&st, &s, data, ack, Punch::Out).await }
+        },
+    );
+}
+
+/// Joins the rooms a session belongs in, and watches that it stays valid.
+fn admit<A: Adapter>(state: &AppState, s: &SocketRef<A>, authed: Authed) {
+    let session = &authed.session;
+    let mut rooms = vec![user_room(&session.user_id), session_room(&session.family)];
+    if session.is_admin() {
+        rooms.push(org_room(&session.org_id));
+    }
+    s.join(rooms);
+    s.extensions.insert(authed.clone());
+    watch(state.clone(), s.clone(), authed.token);
+}
+
+/// Re-checks the token now and then (and when it expires): a token that has
+/// expired or been revoked ends the socket, with an `unauthorized` event first.
+fn watch<A: Adapter>(state: AppState, s: SocketRef<A>, token: String) {
+    let every = state.config.socket_session_check;
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            if !s.connected() {
+                return;
+            }
+            if Session::from_token(&state, &token).await.is_err() {
+                let _ = s.emit("unauthorized", &json!({"code": "session_ended", "message": "your session has ended; sign in again"}));
+                let _ = s.clone().disconnect();
+                return;
+            }
+        }
+    });
+}
+
+fn current(s: &SocketRef<impl Adapter>) -> Option<Session> {
+    s.extensions.get::<Authed>().map(|a| a.session)
+}
+
+fn refuse(s: &SocketRef<impl Adapter>, ack: AckSender<impl Adapter>) {
+    let body = json!({"code": "not_authenticated", "message": "authenticate first"});
+    let _ = s.emit("unauthorized", &body);
+    let _ = ack.send(&json!({"ok": false, "error": body}));
+}
+
+async fn authenticate<A: Adapter>(
+    state: AppState,
+    s: SocketRef<A>,
+    data: Value,
+    ack: AckSender<A>,
+) {
+    let token = data
+        .get("token")
+        .and_then(Value::as_str)
+        .map(|t| t.trim_start_matches("Bearer ").trim().to_string());
+    let outcome = match token {
+        Some(token) => Session::from_token(&state, &token)
+            .await
+            .map(|session| Authed { session, token }),
+        None => Err(AppError::Unauthorized(
+            "missing_token",
+            "send {token}".into(),
+        )),
+    };
+    match outcome {
+        Ok(authed) => {
+            let body = json!({
+                "userId": authed.session.user_id,
+                "organizationId": authed.session.org_id,
+                "role": authed.session.role.as_str(),
+            });
+            admit(&state, &s, authed);
+            let _ = s.emit("authenticated", &body);
+            let _ = ack.send(&json!({"ok": true, "user": body}));
+        }
+        Err(e) => {
+            let body = json!({"code": e.code(), "message": e.body().error.message});
+            let _ = s.emit("unauthorized", &body);
+            let _ = ack.send(&json!({"ok": false, "error": body}));
+        }
+    }
+}
+
+fn subscribe<A: Adapter>(_state: &AppState, s: &SocketRef<A>, data: Value, ack: AckSender<A>) {
+    let Some(session) = current(s) else {
+        return refuse(s, ack);
+    };
+    let kind = data
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let org = data
+        .get("organizationId")
+        .and_then(Value::as_str)
+        .unwrap_or(&session.org_id)
+        .to_string();
+    let error = if !["attendance", "users", "reports"].contains(&kind.as_str()) {
+        Some((
+            "validation_failed",
+            "type must be attendance, users or reports",
+        ))
+    } else if !session.is_admin() || org != session.org_id {
+        Some((
+            "forbidden",
+            "only an admin of this organization may subscribe to its feed",
+        ))
+    } else {
+        None
+    };
+    match error {
+        Some((code, message)) => {
+            let body = json!({"code": code, "message": message});
+            let _ = s.emit("error", &body);
+            let _ = ack.send(&json!({"ok": false, "error": body}));
+        }
+        None => {
+            s.join(vec![org_room(&org), format!("{}:{kind}", org_room(&org))]);
+            let body = json!({"type": kind, "organizationId": org});
+            let _ = s.emit("subscribed", &body);
+            let _ = ack.send(&json!({"ok": true, "subscribed": body}));
+        }
+    }
+}
+
+/// A location as the app sends it on sockets: `{lat, lng}` (seed) or the REST names.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SocketLocation {
+    lat: Option<f64>,
+    lng: Option<f64>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    address: Option<String>,
+    accuracy: Option<f64>,
+}
+
+/// `checkin` / `checkout` payloads (seed 000): `timestamp` is the device's clock and
+/// only informative; the server's clock decides.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PunchPayload {
+    user_id: Option<String>,
+    attendance_id: Option<String>,
+    location: Option<SocketLocation>,
+    notes: Option<String>,
+    site_id: Option<String>,
+    #[allow(dead_code)]
+    timestamp: Option<Value>,
+    #[allow(dead_code)]
+    organization_id: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum Punch {
+    In,
+    Out,
+}
+
+fn client_of(state: &AppState, s: &SocketRef<impl Adapter>) -> ClientInfo {
+    let parts = s.req_parts();
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let forwarded = state
+        .config
+        .trust_proxy
+        .as_deref()
+        .and_then(header)
+        .and_then(|v| v.split(',').next().map(|s| s.trim().to_string()));
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    ClientInfo {
+        ip: forwarded.or(peer),
+        user_agent: header("user-agent"),
+    }
+}
+
+async fn punch<A: Adapter>(
+    state: &AppState,
+    s: &SocketRef<A>,
+    data: Value,
+    ack: AckSender<A>,
+    kind: Punch,
+) {
+    let Some(session) = current(s) else {
+        return refuse(s, ack);
+    };
+    let (ok_event, err_event) = match kind {
+        Punch::In => ("checkin:success", "checkin:error"),
+        Punch::Out => ("checkout:success", "checkout:error"),
+    };
+    let result = match serde_json::from_value::<PunchPayload>(data) {
+        Err(e) => Err(AppError::validation(
+            "payload",
+            &format!(
+                "not a {} payload: {e}",
+                if matches!(kind, Punch::In) {
+                    "checkin"
+                } else {
+                    "checkout"
+                }
+            ),
+        )),
+        Ok(p) => {
+            let location = p.location.map(|l| LocationInput {
+                latitude: l.lat.or(l.latitude),
+                longitude: l.lng.or(l.longitude),
+                address: l.address,
+                accuracy: l.accuracy,
+            });
+            let client = client_of(state, s);
+            match kind {
+                Punch::In => {
+                    // Naming oneself is the same as naming no one.
+                    let user_id = p.user_id.filter(|u| *u != session.user_id);
+                    let req = CheckInRequest {
+                        location,
+                        notes: p.notes,
+                        user_id,
+                        site_id: p.site_id,
+                    };
+                    attendance::service::check_in(state, &session, &client, req).await
+                }
+                Punch::Out => match p.attendance_id.filter(|id| crate::id::is_valid(id)) {
+                    None => Err(AppError::validation(
+                        "attendanceId",
+                        "is required (the record to check out)",
+                    )),
+                    Some(id) => {
+                        let req = CheckOutRequest {
+                            location,
+                            notes: p.notes,
+                        };
+                        attendance::service::check_out(state, &session, &client, &id, req).await
+                    }
+                },
+            }
+        }
+    };
+    match result {
+        Ok(record) => {
+            let _ = s.emit(ok_event, &json!({"attendanceId": record.id}));
+            let _ = ack.send(&json!({"ok": true, "attendanceId": record.id}));
+        }
+        Err(e) => {
+            let body = e.body().error;
+            let body = json!({"code": body.code, "message": body.message, "details": body.details});
+            let _ = s.emit(err_event, &body);
+            let _ = ack.send(&json!({"ok": false, "error": body}));
+        }
+    }
+}
