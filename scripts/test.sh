@@ -10,6 +10,7 @@ source scripts/lib/services.sh
 need_postgres
 need_redis
 need_node_clients
+need_python_clients
 
 work=$(mktemp -d /tmp/rollcall-test.XXXXXX)
 trap 'stop_services "$work"' EXIT

@@ -42,6 +42,15 @@ need_node_clients() {
   fi
 }
 
+need_python_clients() {
+  if ! python3 -c "import socketio, websocket" 2>/dev/null; then
+    echo "== installing the Python Socket.IO client for the client tests"
+    python3 -m pip install -q "python-socketio[client]>=5" "websocket-client>=1" \
+      || die "pip could not install python-socketio[client] and websocket-client"
+  fi
+  python3 -c "import socketio, websocket" || die "python-socketio is still missing"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

@@ -13,6 +13,7 @@ mod bulk_import;
 mod corrections;
 mod helpers;
 mod organizations;
+mod realtime;
 mod reports;
 mod sinks;
 mod sites_holidays;

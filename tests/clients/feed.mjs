@@ -1,0 +1,40 @@
+// A Socket.IO client driven by Rollcall's integration tests, using the official
+// socket.io-client. Usage: node feed.mjs '<json scenario>'.
+// Scenario: {url, transport: "websocket"|"polling", auth: "handshake"|"header"|"event"|"none",
+//            token, emits: [{event, data}], waitMs}
+// Prints {"ready": true} once connected (and authenticated), then one JSON line with
+// everything it saw: {connected, connectError, events: [[name, payload]], acks: [...]}.
+import { io } from "socket.io-client";
+
+const s = JSON.parse(process.argv[2]);
+const options = { transports: [s.transport || "websocket"], reconnection: false, timeout: 5000 };
+if (s.auth === "handshake") options.auth = { token: s.token };
+if (s.auth === "header") options.extraHeaders = { Authorization: `Bearer ${s.token}` };
+
+const seen = { connected: false, connectError: null, events: [], acks: [], disconnected: null };
+const socket = io(s.url, options);
+const finish = () => {
+  console.log(JSON.stringify(seen));
+  socket.close();
+  process.exit(0);
+};
+socket.onAny((name, payload) => seen.events.push([name, payload]));
+socket.on("disconnect", (reason) => { seen.disconnected = reason; });
+socket.on("connect_error", (err) => {
+  seen.connectError = err.message;
+  finish();
+});
+socket.on("connect", async () => {
+  seen.connected = true;
+  if (s.auth === "event") {
+    const answer = await socket.timeout(5000).emitWithAck("authenticate", { token: s.token }).catch((e) => ({ timeout: String(e) }));
+    seen.acks.push(answer);
+  }
+  console.log(JSON.stringify({ ready: true }));
+  for (const e of s.emits || []) {
+    const answer = await socket.timeout(5000).emitWithAck(e.event, e.data).catch((err) => ({ timeout: String(err) }));
+    seen.acks.push(answer);
+  }
+  setTimeout(finish, s.waitMs ?? 1000);
+});
+setTimeout(finish, 15000);

@@ -1,0 +1,43 @@
+"""A Socket.IO client driven by Rollcall's integration tests, using python-socketio.
+
+Usage: python3 feed.py '<json scenario>' with the same scenario and output as feed.mjs.
+"""
+import json
+import sys
+import time
+
+import socketio
+
+s = json.loads(sys.argv[1])
+seen = {"connected": False, "connectError": None, "events": [], "acks": [], "disconnected": None}
+client = socketio.Client(reconnection=False)
+
+
+@client.on("*")
+def any_event(name, *args):
+    seen["events"].append([name, args[0] if args else None])
+
+
+@client.event
+def disconnect(*args):
+    seen["disconnected"] = "disconnected"
+
+
+auth = {"token": s["token"]} if s.get("auth") == "handshake" else None
+headers = {"Authorization": "Bearer " + s["token"]} if s.get("auth") == "header" else {}
+try:
+    client.connect(s["url"], auth=auth, headers=headers, transports=[s.get("transport", "websocket")],
+                   wait_timeout=5)
+    seen["connected"] = True
+except socketio.exceptions.ConnectionError as e:
+    seen["connectError"] = str(e)
+    print(json.dumps(seen), flush=True)
+    sys.exit(0)
+if s.get("auth") == "event":
+    seen["acks"].append(client.call("authenticate", {"token": s["token"]}, timeout=5))
+print(json.dumps({"ready": True}), flush=True)
+for e in s.get("emits", []):
+    seen["acks"].append(client.call(e["event"], e["data"], timeout=5))
+time.sleep(s.get("waitMs", 1000) / 1000)
+print(json.dumps(seen), flush=True)
+client.disconnect()
