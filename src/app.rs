@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::notify::{Mailer, SmsSender};
 use crate::observability::{self, Metrics};
-use crate::ratelimit::{MemoryLimiter, RateLimiter};
+use crate::ratelimit::{MemoryLimiter, RateLimiter, RedisLimiter};
 use crate::realtime::{Realtime, RealtimeLayer};
 use crate::store::{self, Db};
 use crate::time::SharedClock;
@@ -58,10 +58,15 @@ impl App {
             Mailer::from_config(config.smtp_url.as_deref(), &config.mail_from)?.map(Arc::new);
         let sms = SmsSender::from_config(config.sms_webhook_url.as_deref())?.map(Arc::new);
         let (realtime, socket_layer) = Realtime::build(config.redis_url.as_deref()).await?;
+        // One node counts in memory; several share their counters through Redis.
+        let limiter: Arc<dyn RateLimiter> = match config.redis_url.as_deref() {
+            Some(url) => Arc::new(RedisLimiter::connect(url).await?),
+            None => Arc::new(MemoryLimiter::default()),
+        };
         let state = AppState {
             realtime: realtime.clone(),
             db,
-            limiter: Arc::new(MemoryLimiter::default()),
+            limiter,
             mailer,
             sms,
             keys: Arc::new(TokenKeys::new(&config)),

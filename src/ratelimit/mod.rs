@@ -2,6 +2,10 @@
 //! account, a phone number). One small interface, so the in-memory counter used by
 //! a single node can be swapped for a shared one when several nodes run.
 
+mod redis;
+
+pub use self::redis::RedisLimiter;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;

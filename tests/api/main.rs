@@ -12,6 +12,7 @@ mod auth_security;
 mod bulk_import;
 mod corrections;
 mod helpers;
+mod multinode;
 mod organizations;
 mod realtime;
 mod reports;
