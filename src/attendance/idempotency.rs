@@ -61,22 +61,28 @@ fn json_response(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// Runs `op` at most once per key; without a key, simply runs it.
+/// Runs `op` on the request body (as canonical JSON text) at most once per
+/// `Idempotency-Key`; without a key, simply runs it.
 pub async fn run<T, F, Fut>(
     state: &AppState,
     session: &Session,
-    key: Option<String>,
+    headers: &HeaderMap,
     scope: &str,
-    canonical_body: &str,
+    body: &Value,
     op: F,
 ) -> Response
 where
     T: Serialize,
-    F: FnOnce() -> Fut,
+    F: FnOnce(String) -> Fut,
     Fut: Future<Output = AppResult<(StatusCode, T)>>,
 {
+    let key = match key(headers) {
+        Ok(k) => k,
+        Err(e) => return e.into_response(),
+    };
+    let canonical_body = canonical(body);
     let Some(key) = key else {
-        return match op().await {
+        return match op(canonical_body).await {
             Ok((status, body)) => (status, axum::Json(body)).into_response(),
             Err(e) => e.into_response(),
         };
@@ -94,7 +100,7 @@ where
         }
         Err(e) => return e.into_response(),
     }
-    let (status, body) = match op().await {
+    let (status, body) = match op(canonical_body).await {
         Ok((status, body)) => (status, serde_json::to_string(&body).unwrap_or_default()),
         Err(e) if e.status().is_server_error() => {
             let _ = release(state, session, &key).await;

@@ -165,16 +165,7 @@ type StatsRow = (
 
 /// Statistics over `filter` (its `from`/`to` default to the last 30 local days).
 pub async fn stats(state: &AppState, session: &Session, mut filter: Filter) -> AppResult<Stats> {
-    if !session.is_admin() {
-        match &filter.user_id {
-            Some(u) if *u != session.user_id => {
-                return Err(AppError::Forbidden(
-                    "you may only see your own attendance".into(),
-                ))
-            }
-            _ => filter.user_id = Some(session.user_id.clone()),
-        }
-    }
+    super::service::limit_to_own(session, &mut filter)?;
     let rules = rules_of(&settings_json(state, &session.org_id).await?);
     let today = rules.local_day(state.clock.now());
     let to = filter.to.as_deref().and_then(parse_day).unwrap_or(today);

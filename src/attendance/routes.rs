@@ -50,16 +50,19 @@ pub async fn check_in(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
-    let key = match idempotency::key(&headers) {
-        Ok(k) => k,
-        Err(e) => return axum::response::IntoResponse::into_response(e),
-    };
-    let canonical = idempotency::canonical(&body);
-    idempotency::run(&state, &session, key, "checkin", &canonical, || async {
-        let input: CheckInRequest = parse_json(canonical.as_bytes())?;
-        let record = service::check_in(&state, &session, &client, input).await?;
-        Ok((StatusCode::CREATED, record))
-    })
+    let (state, session, client) = (&state, &session, &client);
+    idempotency::run(
+        state,
+        session,
+        &headers,
+        "checkin",
+        &body,
+        |json| async move {
+            let input: CheckInRequest = parse_json(json.as_bytes())?;
+            let record = service::check_in(state, session, client, input).await?;
+            Ok((StatusCode::CREATED, record))
+        },
+    )
     .await
 }
 
@@ -81,15 +84,11 @@ pub async fn check_out(
     Id(id): Id,
     Json(body): Json<Value>,
 ) -> Response {
-    let key = match idempotency::key(&headers) {
-        Ok(k) => k,
-        Err(e) => return axum::response::IntoResponse::into_response(e),
-    };
-    let canonical = idempotency::canonical(&body);
     let scope = format!("checkout:{id}");
-    idempotency::run(&state, &session, key, &scope, &canonical, || async {
-        let input: CheckOutRequest = parse_json(canonical.as_bytes())?;
-        let record = service::check_out(&state, &session, &client, &id, input).await?;
+    let (state, session, client, id) = (&state, &session, &client, &id);
+    idempotency::run(state, session, &headers, &scope, &body, |json| async move {
+        let input: CheckOutRequest = parse_json(json.as_bytes())?;
+        let record = service::check_out(state, session, client, id, input).await?;
         Ok((StatusCode::OK, record))
     })
     .await

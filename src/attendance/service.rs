@@ -269,16 +269,7 @@ pub async fn list(
     mut filter: Filter,
     page: Page,
 ) -> AppResult<Paged<Attendance>> {
-    if !session.is_admin() {
-        match &filter.user_id {
-            Some(u) if *u != session.user_id => {
-                return Err(AppError::Forbidden(
-                    "you may only see your own attendance".into(),
-                ))
-            }
-            _ => filter.user_id = Some(session.user_id.clone()),
-        }
-    }
+    limit_to_own(session, &mut filter)?;
     let (rows, total) = store::list(
         &state.db,
         &session.org_id,
@@ -292,6 +283,22 @@ pub async fn list(
         page,
         total,
     ))
+}
+
+/// Non-admins read only their own records: naming someone else is 403.
+pub fn limit_to_own(session: &Session, filter: &mut Filter) -> AppResult<()> {
+    if session.is_admin() {
+        return Ok(());
+    }
+    match &filter.user_id {
+        Some(u) if *u != session.user_id => Err(AppError::Forbidden(
+            "you may only see your own attendance".into(),
+        )),
+        _ => {
+            filter.user_id = Some(session.user_id.clone());
+            Ok(())
+        }
+    }
 }
 
 /// `HH:MM` of an average minute, or none.

@@ -162,6 +162,11 @@ fn not_pending() -> AppError {
     )
 }
 
+fn review_note(review: &Review) -> AppResult<Option<String>> {
+    validate::optional_text("note", review.note.as_deref(), 1000)
+        .map_err(|e| AppError::Validation(vec![e]))
+}
+
 /// An admin approves: the record is created or amended, and audited with before/after.
 pub async fn approve(
     state: &AppState,
@@ -170,15 +175,7 @@ pub async fn approve(
     id: &str,
     review: Review,
 ) -> AppResult<Correction> {
-    let mut errors = Errors::default();
-    let note = errors
-        .take(validate::optional_text(
-            "note",
-            review.note.as_deref(),
-            1000,
-        ))
-        .flatten();
-    errors.finish()?;
+    let note = review_note(&review)?;
     let rules = org_rules(state, &admin.org_id).await?;
     let now_ms = state.clock.now().timestamp_millis();
     let mut tx = state.db.pool().begin().await?;
@@ -264,15 +261,7 @@ pub async fn reject(
     id: &str,
     review: Review,
 ) -> AppResult<Correction> {
-    let mut errors = Errors::default();
-    let note = errors
-        .take(validate::optional_text(
-            "note",
-            review.note.as_deref(),
-            1000,
-        ))
-        .flatten();
-    errors.finish()?;
+    let note = review_note(&review)?;
     let now_ms = state.clock.now().timestamp_millis();
     let mut tx = state.db.pool().begin().await?;
     let c = store::get(&mut tx, &admin.org_id, id)
