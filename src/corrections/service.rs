@@ -250,6 +250,12 @@ pub async fn approve(
     )
     .await?;
     tx.commit().await?;
+    let record = crate::attendance::Attendance::from(after);
+    if before.is_some() {
+        state.realtime.attendance_update(&record).await;
+    } else {
+        state.realtime.attendance_new(&record).await;
+    }
     get(state, admin, id).await
 }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::AnyConnection;
 
 use crate::app::AppState;
+use crate::attendance::model::{AttendanceRow, COLUMNS};
 use crate::attendance::rules::{format_day, parse_day, OrgRules};
 use crate::store::{is_unique_violation, SqlBuf};
 use crate::time::from_millis;
@@ -85,7 +86,30 @@ async fn close_day(
         .await?;
     }
     tx.commit().await?;
+    if marked > 0 {
+        announce(state, org_id, &date, now_ms).await?;
+    }
     Ok(Some(marked))
+}
+
+/// Tells the organization's admins (and each person) of the absences just marked.
+async fn announce(state: &AppState, org_id: &str, date: &str, now_ms: i64) -> sqlx::Result<()> {
+    let rows: Vec<AttendanceRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM attendance a
+         WHERE a.organization_id = $1 AND a.date = $2 AND a.status = 'absent' AND a.created_at = $3"
+    ))
+    .bind(org_id)
+    .bind(date)
+    .bind(now_ms)
+    .fetch_all(state.db.pool())
+    .await?;
+    for row in rows {
+        state
+            .realtime
+            .attendance_new(&crate::attendance::Attendance::from(row))
+            .await;
+    }
+    Ok(())
 }
 
 /// Marks absent everyone expected on `date` with no record of it.

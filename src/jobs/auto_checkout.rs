@@ -54,6 +54,12 @@ pub async fn run(
         };
         if store::close(&mut conn, org_id, &row.id, &close).await? {
             closed += 1;
+            let mut record = crate::attendance::Attendance::from(row);
+            record.check_out_time = Some(at);
+            record.working_hours = Some(minutes);
+            record.auto_check_out = true;
+            record.status = status;
+            state.realtime.attendance_update(&record).await;
         }
     }
     Ok(closed)

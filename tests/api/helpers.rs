@@ -113,6 +113,12 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 impl TestApp {
+    /// The server's current instant.
+    pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        use rollcall::time::Clock;
+        self.clock.now()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -420,3 +420,44 @@ async fn an_expired_or_logged_out_token_ends_its_socket() {
         assert!(seen["disconnected"].is_string(), "{seen}");
     }
 }
+
+#[tokio::test]
+async fn absence_marking_emits_to_the_admins_feed() {
+    use chrono::TimeZone;
+    let app = spawn_app().await;
+    // Sunday in Kolkata; Monday 23 Nov 2026 is a working day.
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(2026, 11, 22, 6, 0, 0).unwrap());
+    let admin = app.register_org("Absences").await;
+    let emp = app.add_member(&admin, "Missing Monday", "employee").await;
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(2026, 11, 24, 5, 0, 0).unwrap());
+    let token = {
+        let (_, b) = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": admin.email, "password": admin.password}),
+            )
+            .await;
+        b["accessToken"].as_str().unwrap().to_string()
+    };
+    let watcher = Client::start(
+        "node",
+        scenario(&app, "websocket", "handshake", &token, json!([]), 800),
+    )
+    .await;
+    let report = rollcall::jobs::run_due(&app.state, app.clock_now())
+        .await
+        .unwrap();
+    assert!(report.absences_marked >= 1, "{report:?}");
+    let feed = watcher.finish().await;
+    let news = events(&feed, "attendance:new");
+    let monday = news
+        .iter()
+        .find(|n| n["userId"] == emp.user_id)
+        .unwrap_or_else(|| panic!("no absence event: {feed}"));
+    assert_eq!(monday["status"], "absent");
+    assert_eq!(monday["date"], "2026-11-23");
+    assert!(monday["checkInTime"].is_null());
+}
