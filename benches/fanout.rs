@@ -1,0 +1,211 @@
+//! Socket.IO fan-out: N admin sockets in one organization's room while an employee
+//! checks in or out every 100 ms; reports delivery latency (from the REST call to
+//! each socket receiving the event), server CPU, and server memory per idle socket.
+//!
+//! Run: `cargo bench --bench fanout` (1,000 and 10,000 sockets; set
+//! ROLLCALL_FANOUT_SOCKETS=1000,10000 to choose). The server is pinned to core 0 and
+//! this load generator to core 1. Clients speak raw Engine.IO v4 over websockets.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+use tokio_tungstenite::tungstenite::Message;
+
+const TICK: Duration = Duration::from_millis(100);
+const TICKS: usize = 100;
+
+fn proc_field(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+}
+
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One admin socket: connects, authenticates in the handshake, then records the
+/// instant of every attendance event it receives.
+async fn socket(url: String, token: String, arrivals: Arc<Mutex<Vec<Vec<Instant>>>>, ready: tokio::sync::mpsc::Sender<()>) {
+    let (ws, _) = match tokio_tungstenite::connect_async(&url).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("connect failed: {e}");
+            return;
+        }
+    };
+    let (mut tx, mut rx) = ws.split();
+    let mut mine = Vec::with_capacity(TICKS);
+    let mut joined = false;
+    while let Some(Ok(msg)) = rx.next().await {
+        let Message::Text(text) = msg else { continue };
+        let text = text.as_str();
+        if text.starts_with('0') {
+            let _ = tx.send(Message::text(format!("40{}", json!({"token": token})))).await;
+        } else if text == "2" {
+            let _ = tx.send(Message::text("3")).await;
+        } else if text.starts_with("40") && !joined {
+            joined = true;
+            let _ = ready.send(()).await;
+        } else if text.starts_with("42[\"attendance:") {
+            mine.push(Instant::now());
+            if mine.len() == TICKS {
+                break;
+            }
+        }
+    }
+    arrivals.lock().await.push(mine);
+}
+
+async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> Value {
+    let mut req = http.post(url).json(&body);
+    if !token.is_empty() {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.unwrap().json().await.unwrap()
+}
+
+async fn run(sockets: usize) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!("rollcall-fanout-{}-{sockets}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let server = Server(
+        Command::new("taskset")
+            .args(["-c", "0", env!("CARGO_BIN_EXE_rollcall")])
+            .env("PORT", port.to_string())
+            .env("DATA_DIR", &dir)
+            .env("RUST_LOG", "warn")
+            .env("ACCESS_TOKEN_TTL_SECS", "3600")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn rollcall (needs taskset)"),
+    );
+    let pid = server.0.id();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if http.get(format!("{base}/health")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let reg = post(&http, format!("{base}/api/v1/auth/register"), "", json!({"organizationName": "Fanout", "name": "Admin",
+        "email": "admin@fanout.test", "password": "fan-out benchmark", "timezone": "UTC"})).await;
+    let admin = reg["accessToken"].as_str().unwrap().to_string();
+    post(&http, format!("{base}/api/v1/users"), &admin, json!({"name": "Walker", "email": "walker@fanout.test",
+        "role": "employee", "password": "walker password"})).await;
+    let login = post(&http, format!("{base}/api/v1/auth/login"), "", json!({"email": "walker@fanout.test", "password": "walker password"})).await;
+    let emp = login["accessToken"].as_str().unwrap().to_string();
+    // Allow check-ins at any hour.
+    let resp = http.put(format!("{base}/api/v1/organization")).bearer_auth(&admin)
+        .json(&json!({"settings": {"workingDays": ["monday","tuesday","wednesday","thursday","friday","saturday","sunday"]}}))
+        .send().await.unwrap();
+    assert!(resp.status().is_success());
+
+    let rss_before = proc_field(pid, "VmRSS:");
+    let arrivals = Arc::new(Mutex::new(Vec::with_capacity(sockets)));
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel(sockets);
+    let ws_url = format!("ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket");
+    for i in 0..sockets {
+        tokio::spawn(socket(ws_url.clone(), admin.clone(), arrivals.clone(), ready_tx.clone()));
+        if i % 200 == 199 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    for _ in 0..sockets {
+        tokio::time::timeout(Duration::from_secs(60), ready_rx.recv()).await.expect("sockets connected in time");
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_idle = proc_field(pid, "VmRSS:");
+    let cpu_before = cpu_ticks(pid);
+    let started = Instant::now();
+    let mut sent = Vec::with_capacity(TICKS);
+    let mut open: Option<String> = None;
+    for k in 0..TICKS {
+        let next = started + TICK * k as u32;
+        tokio::time::sleep_until(next.into()).await;
+        let t0 = Instant::now();
+        sent.push(t0);
+        open = match open.take() {
+            None => {
+                let rec = post(&http, format!("{base}/api/v1/attendance/checkin"), &emp,
+                    json!({"location": {"latitude": 12.9, "longitude": 77.6}})).await;
+                Some(rec["_id"].as_str().unwrap_or_else(|| panic!("check-in failed: {rec}")).to_string())
+            }
+            Some(id) => {
+                let resp = http.put(format!("{base}/api/v1/attendance/{id}/checkout")).bearer_auth(&emp)
+                    .json(&json!({"location": {"latitude": 12.9, "longitude": 77.6}})).send().await.unwrap();
+                assert!(resp.status().is_success(), "check-out failed");
+                None
+            }
+        };
+    }
+    // Let the last events arrive.
+    for _ in 0..100 {
+        if arrivals.lock().await.len() == sockets {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = (cpu_ticks(pid) - cpu_before) as f64 / 100.0;
+    let all = arrivals.lock().await;
+    let mut lat: Vec<f64> = Vec::with_capacity(sockets * TICKS);
+    let mut missing = 0;
+    for mine in all.iter() {
+        missing += TICKS - mine.len();
+        for (k, at) in mine.iter().enumerate() {
+            lat.push(at.duration_since(sent[k]).as_secs_f64() * 1000.0);
+        }
+    }
+    missing += (sockets - all.len()) * TICKS;
+    lat.sort_by(|a, b| a.total_cmp(b));
+    let p = |q: f64| lat[((lat.len() - 1) as f64 * q) as usize];
+    let per_conn_kib = (rss_idle.saturating_sub(rss_before)) as f64 / sockets as f64;
+    let _ = std::fs::remove_dir_all(&dir);
+    vec![format!(
+        "| {sockets} | {} | {:.1} | {:.1} | {:.1} | {missing} | {:.0}% | {:.1} KiB | {:.1} MiB |",
+        lat.len(), p(0.5), p(0.99), lat[lat.len() - 1], cpu / wall * 100.0, per_conn_kib, rss_idle as f64 / 1024.0
+    )]
+}
+
+#[tokio::main]
+async fn main() {
+    // This process is the load generator: keep it off the server's core.
+    let _ = Command::new("taskset").args(["-p", "-c", "1", &std::process::id().to_string()]).stdout(Stdio::null()).status();
+    let sizes: Vec<usize> = std::env::var("ROLLCALL_FANOUT_SOCKETS")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let mut rows = Vec::new();
+    for n in sizes {
+        rows.extend(run(n).await);
+    }
+    println!("Socket.IO fan-out: one event every 100 ms for {TICKS} events, to every admin socket");
+    println!("| sockets | deliveries | p50 ms | p99 ms | max ms | missed | server CPU (of one core) | server memory per idle socket | server RSS idle |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        println!("{r}");
+    }
+}
