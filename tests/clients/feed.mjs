@@ -1,7 +1,9 @@
 // A Socket.IO client driven by Rollcall's integration tests, using the official
 // socket.io-client. Usage: node feed.mjs '<json scenario>'.
 // Scenario: {url, transport: "websocket"|"polling", auth: "handshake"|"header"|"event"|"none",
-//            token, emits: [{event, data}], waitMs}
+//            token, emits: [{event, data}], waitMs, until: {event, count}}
+// With `until`, it stops once `count` such events have arrived (or after 20 s);
+// otherwise `waitMs` after its emits.
 // Prints {"ready": true} once connected (and authenticated), then one JSON line with
 // everything it saw: {connected, connectError, events: [[name, payload]], acks: [...]}.
 import { io } from "socket.io-client";
@@ -12,14 +14,23 @@ if (s.auth === "handshake") options.auth = { token: s.token };
 if (s.auth === "header") options.extraHeaders = { Authorization: `Bearer ${s.token}` };
 
 const seen = { connected: false, connectError: null, events: [], acks: [], disconnected: null };
+let emitsDone = false;
+const untilMet = () => s.until && seen.events.filter((e) => e[0] === s.until.event).length >= s.until.count;
 const socket = io(s.url, options);
 const finish = () => {
   console.log(JSON.stringify(seen));
   socket.close();
   process.exit(0);
 };
-socket.onAny((name, payload) => seen.events.push([name, payload]));
-socket.on("disconnect", (reason) => { seen.disconnected = reason; });
+socket.onAny((name, payload) => {
+  seen.events.push([name, payload]);
+  if (emitsDone && untilMet()) finish();
+});
+socket.on("disconnect", (reason) => {
+  seen.disconnected = reason;
+  seen.events.push(["disconnect", reason]);
+  if (emitsDone && untilMet()) finish();
+});
 socket.on("connect_error", (err) => {
   seen.connectError = err.message;
   finish();
@@ -27,14 +38,19 @@ socket.on("connect_error", (err) => {
 socket.on("connect", async () => {
   seen.connected = true;
   if (s.auth === "event") {
-    const answer = await socket.timeout(5000).emitWithAck("authenticate", { token: s.token }).catch((e) => ({ timeout: String(e) }));
+    const answer = await socket.timeout(15000).emitWithAck("authenticate", { token: s.token }).catch((e) => ({ timeout: String(e) }));
     seen.acks.push(answer);
   }
   console.log(JSON.stringify({ ready: true }));
   for (const e of s.emits || []) {
-    const answer = await socket.timeout(5000).emitWithAck(e.event, e.data).catch((err) => ({ timeout: String(err) }));
+    const answer = await socket.timeout(15000).emitWithAck(e.event, e.data).catch((err) => ({ timeout: String(err) }));
     seen.acks.push(answer);
   }
-  setTimeout(finish, s.waitMs ?? 1000);
+  emitsDone = true;
+  if (s.until) {
+    if (untilMet()) finish();
+  } else {
+    setTimeout(finish, s.waitMs ?? 1000);
+  }
 });
-setTimeout(finish, 15000);
+setTimeout(finish, 20000);

@@ -1,6 +1,7 @@
 """A Socket.IO client driven by Rollcall's integration tests, using python-socketio.
 
-Usage: python3 feed.py '<json scenario>' with the same scenario and output as feed.mjs.
+Usage: python3 feed.py '<json scenario>' with the same scenario and output as feed.mjs
+(including `until`).
 """
 import json
 import sys
@@ -21,6 +22,7 @@ def any_event(name, *args):
 @client.event
 def disconnect(*args):
     seen["disconnected"] = "disconnected"
+    seen["events"].append(["disconnect", "disconnected"])
 
 
 auth = {"token": s["token"]} if s.get("auth") == "handshake" else None
@@ -34,10 +36,16 @@ except socketio.exceptions.ConnectionError as e:
     print(json.dumps(seen), flush=True)
     sys.exit(0)
 if s.get("auth") == "event":
-    seen["acks"].append(client.call("authenticate", {"token": s["token"]}, timeout=5))
+    seen["acks"].append(client.call("authenticate", {"token": s["token"]}, timeout=15))
 print(json.dumps({"ready": True}), flush=True)
 for e in s.get("emits", []):
-    seen["acks"].append(client.call(e["event"], e["data"], timeout=5))
-time.sleep(s.get("waitMs", 1000) / 1000)
+    seen["acks"].append(client.call(e["event"], e["data"], timeout=15))
+until = s.get("until")
+if until:
+    deadline = time.time() + 20
+    while time.time() < deadline and sum(1 for e in seen["events"] if e[0] == until["event"]) < until["count"]:
+        time.sleep(0.02)
+else:
+    time.sleep(s.get("waitMs", 1000) / 1000)
 print(json.dumps(seen), flush=True)
 client.disconnect()
