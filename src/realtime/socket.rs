@@ -76,7 +76,7 @@ async fn handshake<A: Adapter>(
 
 fn connected<A: Adapter>(state: AppState, s: SocketRef<A>) {
     if let Some(authed) = s.extensions.get::<Authed>() {
-        admit(&state, &s, authed);
+        admit(&s, authed);
     }
     let st = state.clone();
     s.on(
@@ -111,32 +111,33 @@ fn connected<A: Adapter>(state: AppState, s: SocketRef<A>) {
     );
 }
 
-/// Joins the rooms a session belongs in, and watches that it stays valid.
-fn admit<A: Adapter>(state: &AppState, s: &SocketRef<A>, authed: Authed) {
+/// Joins the rooms a session belongs in.
+fn admit<A: Adapter>(s: &SocketRef<A>, authed: Authed) {
     let session = &authed.session;
     let mut rooms = vec![user_room(&session.user_id), session_room(&session.family)];
     if session.is_admin() {
         rooms.push(org_room(&session.org_id));
     }
     s.join(rooms);
-    s.extensions.insert(authed.clone());
-    watch(state.clone(), s.clone(), authed.token);
+    s.extensions.insert(authed);
 }
 
-/// Re-checks the token now and then (and when it expires): a token that has
-/// expired or been revoked ends the socket, with an `unauthorized` event first.
-fn watch<A: Adapter>(state: AppState, s: SocketRef<A>, token: String) {
+/// Re-checks every authenticated socket of this node now and then: a token that
+/// has expired or been revoked ends its socket, with an `unauthorized` event first.
+/// One task for all sockets: a task per socket cost memory on every connection.
+pub fn sweep<A: Adapter>(io: SocketIo<A>, state: AppState) {
     let every = state.config.socket_session_check;
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
-            if !s.connected() {
-                return;
-            }
-            if Session::from_token(&state, &token).await.is_err() {
-                let _ = s.emit("unauthorized", &json!({"code": "session_ended", "message": "your session has ended; sign in again"}));
-                let _ = s.clone().disconnect();
-                return;
+            for s in io.sockets() {
+                let Some(authed) = s.extensions.get::<Authed>() else {
+                    continue;
+                };
+                if Session::from_token(&state, &authed.token).await.is_err() {
+                    let _ = s.emit("unauthorized", &json!({"code": "session_ended", "message": "your session has ended; sign in again"}));
+                    let _ = s.disconnect();
+                }
             }
         }
     });
@@ -178,7 +179,7 @@ async fn authenticate<A: Adapter>(
                 "organizationId": authed.session.org_id,
                 "role": authed.session.role.as_str(),
             });
-            admit(&state, &s, authed);
+            admit(&s, authed);
             let _ = s.emit("authenticated", &body);
             let _ = ack.send(&json!({"ok": true, "user": body}));
         }
