@@ -3,6 +3,7 @@
 
 pub mod analytics;
 pub mod csv;
+pub mod documents;
 pub mod export;
 pub mod model;
 pub mod pdf;

@@ -22,8 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/reports/custom", get(custom_report))
         .route("/reports/analytics", get(super::analytics::analytics))
         .route("/reports/export/csv", get(super::export::export_csv))
-        .route("/reports/export/pdf", get(super::export::export_pdf))
-        .route("/reports/export/xlsx", get(super::export::export_xlsx))
+        .route("/reports/export/pdf", get(super::documents::export_pdf))
+        .route("/reports/export/xlsx", get(super::documents::export_xlsx))
 }
 
 /// Which period, and whom. Each endpoint reads the period fields it needs.
