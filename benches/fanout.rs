@@ -32,7 +32,8 @@ fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit(')').next().unwrap_or("");
     let f: Vec<&str> = after.split_whitespace().collect();
-    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
 }
 
 struct Server(Child);
@@ -45,7 +46,12 @@ impl Drop for Server {
 
 /// One admin socket: connects, authenticates in the handshake, then records the
 /// instant of every attendance event it receives.
-async fn socket(url: String, token: String, arrivals: Arc<Mutex<Vec<Vec<Instant>>>>, ready: tokio::sync::mpsc::Sender<()>) {
+async fn socket(
+    url: String,
+    token: String,
+    arrivals: Arc<Mutex<Vec<Vec<Instant>>>>,
+    ready: tokio::sync::mpsc::Sender<()>,
+) {
     let (ws, _) = match tokio_tungstenite::connect_async(&url).await {
         Ok(c) => c,
         Err(e) => {
@@ -60,7 +66,9 @@ async fn socket(url: String, token: String, arrivals: Arc<Mutex<Vec<Vec<Instant>
         let Message::Text(text) = msg else { continue };
         let text = text.as_str();
         if text.starts_with('0') {
-            let _ = tx.send(Message::text(format!("40{}", json!({"token": token})))).await;
+            let _ = tx
+                .send(Message::text(format!("40{}", json!({"token": token}))))
+                .await;
         } else if text == "2" {
             let _ = tx.send(Message::text("3")).await;
         } else if text.starts_with("40") && !joined {
@@ -85,9 +93,14 @@ async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> 
 }
 
 async fn run(sockets: usize) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!("rollcall-fanout-{}-{sockets}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("rollcall-fanout-{}-{sockets}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let server = Server(
         Command::new("taskset")
             .args(["-c", "0", env!("CARGO_BIN_EXE_rollcall")])
@@ -109,12 +122,30 @@ async fn run(sockets: usize) -> Vec<String> {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let reg = post(&http, format!("{base}/api/v1/auth/register"), "", json!({"organizationName": "Fanout", "name": "Admin",
-        "email": "admin@fanout.test", "password": "fan-out benchmark", "timezone": "UTC"})).await;
+    let reg = post(
+        &http,
+        format!("{base}/api/v1/auth/register"),
+        "",
+        json!({"organizationName": "Fanout", "name": "Admin",
+        "email": "admin@fanout.test", "password": "fan-out benchmark", "timezone": "UTC"}),
+    )
+    .await;
     let admin = reg["accessToken"].as_str().unwrap().to_string();
-    post(&http, format!("{base}/api/v1/users"), &admin, json!({"name": "Walker", "email": "walker@fanout.test",
-        "role": "employee", "password": "walker password"})).await;
-    let login = post(&http, format!("{base}/api/v1/auth/login"), "", json!({"email": "walker@fanout.test", "password": "walker password"})).await;
+    post(
+        &http,
+        format!("{base}/api/v1/users"),
+        &admin,
+        json!({"name": "Walker", "email": "walker@fanout.test",
+        "role": "employee", "password": "walker password"}),
+    )
+    .await;
+    let login = post(
+        &http,
+        format!("{base}/api/v1/auth/login"),
+        "",
+        json!({"email": "walker@fanout.test", "password": "walker password"}),
+    )
+    .await;
     let emp = login["accessToken"].as_str().unwrap().to_string();
     // Allow check-ins at any hour.
     let resp = http.put(format!("{base}/api/v1/organization")).bearer_auth(&admin)
@@ -127,13 +158,20 @@ async fn run(sockets: usize) -> Vec<String> {
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel(sockets);
     let ws_url = format!("ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket");
     for i in 0..sockets {
-        tokio::spawn(socket(ws_url.clone(), admin.clone(), arrivals.clone(), ready_tx.clone()));
+        tokio::spawn(socket(
+            ws_url.clone(),
+            admin.clone(),
+            arrivals.clone(),
+            ready_tx.clone(),
+        ));
         if i % 200 == 199 {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
     for _ in 0..sockets {
-        tokio::time::timeout(Duration::from_secs(60), ready_rx.recv()).await.expect("sockets connected in time");
+        tokio::time::timeout(Duration::from_secs(60), ready_rx.recv())
+            .await
+            .expect("sockets connected in time");
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_idle = proc_field(pid, "VmRSS:");
@@ -148,13 +186,28 @@ async fn run(sockets: usize) -> Vec<String> {
         sent.push(t0);
         open = match open.take() {
             None => {
-                let rec = post(&http, format!("{base}/api/v1/attendance/checkin"), &emp,
-                    json!({"location": {"latitude": 12.9, "longitude": 77.6}})).await;
-                Some(rec["_id"].as_str().unwrap_or_else(|| panic!("check-in failed: {rec}")).to_string())
+                let rec = post(
+                    &http,
+                    format!("{base}/api/v1/attendance/checkin"),
+                    &emp,
+                    json!({"location": {"latitude": 12.9, "longitude": 77.6}}),
+                )
+                .await;
+                Some(
+                    rec["_id"]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("check-in failed: {rec}"))
+                        .to_string(),
+                )
             }
             Some(id) => {
-                let resp = http.put(format!("{base}/api/v1/attendance/{id}/checkout")).bearer_auth(&emp)
-                    .json(&json!({"location": {"latitude": 12.9, "longitude": 77.6}})).send().await.unwrap();
+                let resp = http
+                    .put(format!("{base}/api/v1/attendance/{id}/checkout"))
+                    .bearer_auth(&emp)
+                    .json(&json!({"location": {"latitude": 12.9, "longitude": 77.6}}))
+                    .send()
+                    .await
+                    .unwrap();
                 assert!(resp.status().is_success(), "check-out failed");
                 None
             }
@@ -185,14 +238,23 @@ async fn run(sockets: usize) -> Vec<String> {
     let _ = std::fs::remove_dir_all(&dir);
     vec![format!(
         "| {sockets} | {} | {:.1} | {:.1} | {:.1} | {missing} | {:.0}% | {:.1} KiB | {:.1} MiB |",
-        lat.len(), p(0.5), p(0.99), lat[lat.len() - 1], cpu / wall * 100.0, per_conn_kib, rss_idle as f64 / 1024.0
+        lat.len(),
+        p(0.5),
+        p(0.99),
+        lat[lat.len() - 1],
+        cpu / wall * 100.0,
+        per_conn_kib,
+        rss_idle as f64 / 1024.0
     )]
 }
 
 #[tokio::main]
 async fn main() {
     // This process is the load generator: keep it off the server's core.
-    let _ = Command::new("taskset").args(["-p", "-c", "1", &std::process::id().to_string()]).stdout(Stdio::null()).status();
+    let _ = Command::new("taskset")
+        .args(["-p", "-c", "1", &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .status();
     let sizes: Vec<usize> = std::env::var("ROLLCALL_FANOUT_SOCKETS")
         .unwrap_or_else(|_| "1000,10000".into())
         .split(',')

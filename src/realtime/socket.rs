@@ -7,12 +7,12 @@ use std::net::SocketAddr;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use socketioxide::adapter::Adapter;
-use socketioxide::extract::{AckSender, Data, SocketRef, TryData};
+use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::SocketIo;
 use socketioxide_core::adapter::DefinedAdapter;
 
-use super::{org_room, session_room, user_room};
+use super::{admin_rooms, org_room, session_room, user_room};
 use crate::app::AppState;
 use crate::attendance::{self, CheckInRequest, CheckOutRequest, LocationInput};
 use crate::auth::Session;
@@ -27,16 +27,19 @@ struct Authed {
 }
 
 pub fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>, state: AppState) -> A::InitRes {
-    let mw_state = state.clone();
+    // Everything happens in the middleware, which socketioxide awaits before it sends
+    // the client its `connect`: the connect handler runs in a task of its own, after
+    // that packet, so a client emitting at once (or an event broadcast at once) would
+    // otherwise race the handler registration and the room joins.
     let handshake = move |s: SocketRef<A>, TryData(auth): TryData<Value>| {
-        let st = mw_state.clone();
-        async move { handshake(&st, &s, auth.ok()).await }
-    };
-    let on_connect = move |s: SocketRef<A>| {
         let st = state.clone();
-        async move { connected(st, s) }
+        async move {
+            handshake(&st, &s, auth.ok()).await?;
+            install(st, &s);
+            Ok::<(), String>(())
+        }
     };
-    io.ns("/", on_connect.with(handshake))
+    io.ns("/", (async || ()).with(handshake))
 }
 
 fn token_from(s: &SocketRef<impl Adapter>, auth: Option<&Value>) -> Option<String> {
@@ -56,94 +59,145 @@ fn token_from(s: &SocketRef<impl Adapter>, auth: Option<&Value>) -> Option<Strin
 }
 
 /// Refuses a socket whose handshake carries a bad token; one with no token may
-/// still authenticate with the `authenticate` event.
+/// still authenticate with the `authenticate` event, within `socket_auth_timeout`.
 async fn handshake<A: Adapter>(
     state: &AppState,
     s: &SocketRef<A>,
     auth: Option<Value>,
 ) -> Result<(), String> {
     let Some(token) = token_from(s, auth.as_ref()) else {
+        deadline(state, s.clone());
         return Ok(());
     };
     match Session::from_token(state, &token).await {
         Ok(session) => {
-            s.extensions.insert(Authed { session, token });
+            admit(state, s, Authed { session, token });
             Ok(())
         }
         Err(_) => Err("unauthorized: the access token is invalid or expired".into()),
     }
 }
 
-fn connected<A: Adapter>(state: AppState, s: SocketRef<A>) {
-    if let Some(authed) = s.extensions.get::<Authed>() {
-        admit(&state, &s, authed);
-    }
+/// Registers the event handlers. A missing or non-JSON payload reaches the handler
+/// as `null` (and is answered with a `*:error`): a `Data` extractor would drop the
+/// event silently and leave the client's acknowledgement hanging.
+fn install<A: Adapter>(state: AppState, s: &SocketRef<A>) {
     let st = state.clone();
     s.on(
         "authenticate",
-        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+        move |s: SocketRef<A>, TryData(data): TryData<Value>, ack: AckSender<A>| {
             let st = st.clone();
-            async move { authenticate(st, s, data, ack).await }
+            async move { authenticate(st, s, data.unwrap_or_default(), ack).await }
         },
     );
     let st = state.clone();
     s.on(
         "subscribe",
-        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+        move |s: SocketRef<A>, TryData(data): TryData<Value>, ack: AckSender<A>| {
             let st = st.clone();
-            async move { subscribe(&st, &s, data, ack) }
+            async move { subscribe(&st, &s, data.unwrap_or_default(), ack).await }
         },
     );
     let st = state.clone();
     s.on(
         "checkin",
-        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+        move |s: SocketRef<A>, TryData(data): TryData<Value>, ack: AckSender<A>| {
             let st = st.clone();
-            async move { punch(&st, &s, data, ack, Punch::In).await }
+            async move { punch(&st, &s, data.unwrap_or_default(), ack, Punch::In).await }
         },
     );
     s.on(
         "checkout",
-        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+        move |s: SocketRef<A>, TryData(data): TryData<Value>, ack: AckSender<A>| {
             let st = state.clone();
-            async move { punch(&st, &s, data, ack, Punch::Out).await }
+            async move { punch(&st, &s, data.unwrap_or_default(), ack, Punch::Out).await }
         },
     );
 }
 
-/// Joins the rooms a session belongs in, and watches that it stays valid.
+/// An anonymous socket that has not authenticated in time is told and disconnected,
+/// so idle anonymous connections cannot pile up.
+fn deadline<A: Adapter>(state: &AppState, s: SocketRef<A>) {
+    let wait = state.config.socket_auth_timeout;
+    tokio::spawn(async move {
+        tokio::time::sleep(wait).await;
+        if s.connected() && s.extensions.get::<Authed>().is_none() {
+            let body = json!({"code": "authentication_timeout",
+                              "message": "no authenticate event arrived in time"});
+            let _ = s.emit("unauthorized", &body);
+            let _ = s.clone().disconnect();
+        }
+    });
+}
+
+/// Joins the rooms a session belongs in (leaving the admin rooms when it no longer
+/// is one), and watches that it stays valid.
 fn admit<A: Adapter>(state: &AppState, s: &SocketRef<A>, authed: Authed) {
+    let previous = s.extensions.insert(authed.clone());
     let session = &authed.session;
+    if let Some(old) = &previous {
+        if old.session.family != session.family {
+            s.leave(session_room(&old.session.family));
+        }
+        if old.session.is_admin() && !session.is_admin() {
+            s.leave(admin_rooms(&old.session.org_id));
+        }
+    }
     let mut rooms = vec![user_room(&session.user_id), session_room(&session.family)];
     if session.is_admin() {
         rooms.push(org_room(&session.org_id));
     }
     s.join(rooms);
-    s.extensions.insert(authed.clone());
-    watch(state.clone(), s.clone(), authed.token);
+    if previous.is_none() {
+        watch(state.clone(), s.clone());
+    }
 }
 
-/// Re-checks the token now and then (and when it expires): a token that has
-/// expired or been revoked ends the socket, with an `unauthorized` event first.
-fn watch<A: Adapter>(state: AppState, s: SocketRef<A>, token: String) {
+/// Re-checks the socket's token now and then: a token that has expired or been
+/// revoked ends the socket, with an `unauthorized` event first; a changed role
+/// changes its rooms.
+fn watch<A: Adapter>(state: AppState, s: SocketRef<A>) {
     let every = state.config.socket_session_check;
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
-            if !s.connected() {
-                return;
-            }
-            if Session::from_token(&state, &token).await.is_err() {
-                let _ = s.emit("unauthorized", &json!({"code": "session_ended", "message": "your session has ended; sign in again"}));
-                let _ = s.clone().disconnect();
+            if !s.connected() || fresh(&state, &s).await.is_none() {
                 return;
             }
         }
     });
 }
 
-fn current(s: &SocketRef<impl Adapter>) -> Option<Session> {
-    s.extensions.get::<Authed>().map(|a| a.session)
+/// The socket's caller as of now, read the way every REST request reads it: the
+/// role is the user's current one, and a dead token ends the socket. `None` when the
+/// socket never authenticated or has just been ended.
+async fn fresh<A: Adapter>(state: &AppState, s: &SocketRef<A>) -> Option<Session> {
+    let authed = s.extensions.get::<Authed>()?;
+    match Session::from_token(state, &authed.token).await {
+        Ok(session) => {
+            if session.role != authed.session.role {
+                admit(
+                    state,
+                    s,
+                    Authed {
+                        session: session.clone(),
+                        token: authed.token,
+                    },
+                );
+            }
+            Some(session)
+        }
+        Err(AppError::Unauthorized(..)) => {
+            let _ = s.emit("unauthorized", &json!({"code": "session_ended", "message": "your session has ended; sign in again"}));
+            let _ = s.clone().disconnect();
+            None
+        }
+        // The database is unavailable: keep the socket, refuse the event.
+        Err(e) => {
+            tracing::warn!(error = %e, "could not re-check a socket's session");
+            None
+        }
+    }
 }
 
 fn refuse(s: &SocketRef<impl Adapter>, ack: AckSender<impl Adapter>) {
@@ -171,6 +225,15 @@ async fn authenticate<A: Adapter>(
             "send {token}".into(),
         )),
     };
+    // A socket speaks for one user: a refreshed token of the same user is welcome
+    // (it keeps the socket alive past the old one's expiry), another user's is not.
+    let outcome = outcome.and_then(|a| match s.extensions.get::<Authed>() {
+        Some(current) if current.session.user_id != a.session.user_id => Err(AppError::Conflict(
+            "already_authenticated",
+            "this socket is signed in as another user; open a new connection".into(),
+        )),
+        _ => Ok(a),
+    });
     match outcome {
         Ok(authed) => {
             let body = json!({
@@ -190,8 +253,8 @@ async fn authenticate<A: Adapter>(
     }
 }
 
-fn subscribe<A: Adapter>(_state: &AppState, s: &SocketRef<A>, data: Value, ack: AckSender<A>) {
-    let Some(session) = current(s) else {
+async fn subscribe<A: Adapter>(state: &AppState, s: &SocketRef<A>, data: Value, ack: AckSender<A>) {
+    let Some(session) = fresh(state, s).await else {
         return refuse(s, ack);
     };
     let kind = data
@@ -298,7 +361,7 @@ async fn punch<A: Adapter>(
     ack: AckSender<A>,
     kind: Punch,
 ) {
-    let Some(session) = current(s) else {
+    let Some(session) = fresh(state, s).await else {
         return refuse(s, ack);
     };
     let (ok_event, err_event) = match kind {

@@ -1,26 +1,32 @@
 """A Socket.IO client driven by Rollcall's integration tests, using python-socketio.
 
-Usage: python3 feed.py '<json scenario>' with the same scenario and output as feed.mjs.
+Usage: python3 feed.py '<json scenario>' with the same scenario and output as feed.mjs
+(`until`, `pauseBeforeEmits` and emits without `data` included).
 """
 import json
 import sys
-import time
+import threading
 
 import socketio
 
 s = json.loads(sys.argv[1])
 seen = {"connected": False, "connectError": None, "events": [], "acks": [], "disconnected": None}
 client = socketio.Client(reconnection=False)
+until_seen = threading.Event()
 
 
 @client.on("*")
 def any_event(name, *args):
     seen["events"].append([name, args[0] if args else None])
+    if name == s.get("until"):
+        until_seen.set()
 
 
 @client.event
 def disconnect(*args):
     seen["disconnected"] = "disconnected"
+    if s.get("until") == "disconnect":
+        until_seen.set()
 
 
 auth = {"token": s["token"]} if s.get("auth") == "handshake" else None
@@ -36,8 +42,15 @@ except socketio.exceptions.ConnectionError as e:
 if s.get("auth") == "event":
     seen["acks"].append(client.call("authenticate", {"token": s["token"]}, timeout=5))
 print(json.dumps({"ready": True}), flush=True)
+if s.get("pauseBeforeEmits"):
+    sys.stdin.readline()
 for e in s.get("emits", []):
-    seen["acks"].append(client.call(e["event"], e["data"], timeout=5))
-time.sleep(s.get("waitMs", 1000) / 1000)
+    args = (e["event"], e["data"]) if "data" in e else (e["event"],)
+    try:
+        seen["acks"].append(client.call(*args, timeout=5))
+    except socketio.exceptions.TimeoutError as err:
+        seen["acks"].append({"timeout": str(err)})
+# Without `until` nothing sets the event: this waits the whole waitMs.
+until_seen.wait(s.get("waitMs", 1000) / 1000)
 print(json.dumps(seen), flush=True)
 client.disconnect()
