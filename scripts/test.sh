@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
 
+command -v python3 >/dev/null || apt_install python3 python3-pip
 need_postgres
 need_redis
 need_node_clients

@@ -35,6 +35,8 @@ pub struct AppState {
     pub mailer: Option<Arc<Mailer>>,
     /// Outgoing SMS; `None` when `SMS_WEBHOOK_URL` is unset.
     pub sms: Option<Arc<SmsSender>>,
+    /// Sessions confirmed within the last second.
+    pub sessions: Arc<crate::auth::cache::SessionCache>,
     /// Socket.IO: the emitter every part of the server sends events through.
     pub realtime: Realtime,
     /// Organizations' attendance rules, cached for a second.
@@ -65,6 +67,7 @@ impl App {
         };
         let state = AppState {
             realtime: realtime.clone(),
+            sessions: Arc::default(),
             db,
             limiter,
             mailer,

@@ -43,12 +43,16 @@ need_node_clients() {
 }
 
 need_python_clients() {
+  command -v python3 >/dev/null || apt_install python3 python3-pip
   if ! python3 -c "import socketio, websocket" 2>/dev/null; then
     echo "== installing the Python Socket.IO client for the client tests"
-    python3 -m pip install -q "python-socketio[client]>=5" "websocket-client>=1" \
-      || die "pip could not install python-socketio[client] and websocket-client"
+    local pkgs=("python-socketio[client]>=5" "websocket-client>=1")
+    # Debian's own Python refuses system-wide pip installs (PEP 668): then use its packages.
+    python3 -m pip install -q "${pkgs[@]}" 2>/dev/null \
+      || python3 -m pip install -q --break-system-packages "${pkgs[@]}" 2>/dev/null \
+      || apt_install python3-socketio python3-websocket
   fi
-  python3 -c "import socketio, websocket" || die "python-socketio is still missing"
+  python3 -c "import socketio, websocket" || die "python-socketio (client) is still missing"
 }
 
 free_port() {

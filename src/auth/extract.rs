@@ -33,6 +33,9 @@ impl Session {
     pub async fn from_token(state: &AppState, token: &str) -> Result<Session, AppError> {
         let now = state.clock.now();
         let claims = state.keys.verify(token, now).ok_or_else(invalid_token)?;
+        if let Some(session) = state.sessions.get(&claims.jti) {
+            return Ok(session);
+        }
         let live = super::store::session_state(
             &state.db,
             &claims.org,
@@ -46,14 +49,16 @@ impl Session {
             return Err(invalid_token());
         }
         let role = Role::parse(&live.role).ok_or_else(invalid_token)?;
-        Ok(Session {
+        let session = Session {
             user_id: claims.sub,
             org_id: claims.org,
             role,
             jti: claims.jti,
             exp: claims.exp,
             family: claims.fam,
-        })
+        };
+        state.sessions.put(&session);
+        Ok(session)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Authentication: passwords (argon2id), access tokens (HS256 JWT) and refresh
 //! families, the `Session` and `Admin` extractors, and the `/auth` endpoints.
 
+pub mod cache;
 pub mod codes;
 mod extract;
 pub mod password;

@@ -184,6 +184,7 @@ async fn set_password(
     )
     .await?;
     tx.commit().await?;
+    state.sessions.forget_user(&user.id);
     state.realtime.end_user_sockets(&user.id).await;
     Ok(())
 }

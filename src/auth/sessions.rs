@@ -99,6 +99,7 @@ pub async fn refresh(
         )
         .await?;
         tx.commit().await?;
+        state.sessions.forget_family(&row.family_id);
         state.realtime.end_session_sockets(&row.family_id).await;
         return Err(invalid_refresh());
     }
@@ -157,6 +158,7 @@ pub async fn logout(
     )
     .await?;
     tx.commit().await?;
+    state.sessions.forget_family(&session.family);
     state.realtime.end_session_sockets(&session.family).await;
     Ok(())
 }

@@ -69,7 +69,13 @@ pub fn admin_rooms(org_id: &str) -> Vec<String> {
 impl Realtime {
     /// Builds the server: in memory, or over Redis when `redis_url` is given.
     pub async fn build(redis_url: Option<&str>) -> anyhow::Result<(Realtime, RealtimeLayer)> {
-        let builder = SocketIo::builder().req_path("/socket.io");
+        // Smaller per-socket buffers than the defaults (4 KiB websocket read buffer,
+        // 128 queued packets): admins' sockets receive small events and send little,
+        // and memory per idle connection is what bounds a node's sockets.
+        let builder = SocketIo::builder()
+            .req_path("/socket.io")
+            .ws_read_buffer_size(1024)
+            .max_buffer_size(64);
         match redis_url {
             None => {
                 let (layer, io) = builder.build_layer();

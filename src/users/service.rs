@@ -279,6 +279,8 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    // Role and activation are read with the session: forget what was cached.
+    state.sessions.forget_user(id);
     if let Some(active) = status_changed {
         state
             .realtime
@@ -323,6 +325,7 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await?;
+    state.sessions.forget_user(id);
     state.realtime.user_status(&admin.org_id, id, false).await;
     Ok(())
 }

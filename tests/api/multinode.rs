@@ -106,7 +106,7 @@ async fn events_and_rate_limits_cross_nodes() {
     let emp_token = login["accessToken"].as_str().unwrap().to_string();
 
     // An admin watching through node B sees a check-in made through node A.
-    let scenario = json!({"url": b.base, "transport": "websocket", "auth": "handshake", "token": admin_token, "emits": [], "waitMs": 1500});
+    let scenario = json!({"url": b.base, "transport": "websocket", "auth": "handshake", "token": admin_token, "emits": [], "until": {"event": "attendance:new", "count": 1}});
     let watcher = Client::start("node", scenario).await;
     let (s, record) = post(
         &a.base,

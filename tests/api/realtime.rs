@@ -49,9 +49,9 @@ impl Client {
             .unwrap_or_else(|e| panic!("cannot start the {runtime} client: {e}"));
         let stdin = child.stdin.take();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+        let first = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
             .await
-            .expect("client said nothing within 20 s")
+            .expect("client said nothing within 60 s")
             .unwrap()
             .expect("client exited without output");
         let first: Value = serde_json::from_str(&first).unwrap();
@@ -77,9 +77,9 @@ impl Client {
         if let Some(v) = self.early.take() {
             return v;
         }
-        let line = tokio::time::timeout(std::time::Duration::from_secs(20), self.lines.next_line())
+        let line = tokio::time::timeout(std::time::Duration::from_secs(60), self.lines.next_line())
             .await
-            .expect("client did not finish within 20 s")
+            .expect("client did not finish within 60 s")
             .unwrap()
             .expect("client exited without its report");
         let _ = self.child.wait().await;
@@ -108,6 +108,12 @@ pub fn scenario(
     json!({"url": app.base, "transport": transport, "auth": auth, "token": token, "emits": emits, "waitMs": wait_ms})
 }
 
+/// Makes a scenario stop once `count` events named `event` have arrived.
+pub fn until(mut scenario: Value, event: &str, count: usize) -> Value {
+    scenario["until"] = json!({"event": event, "count": count});
+    scenario
+}
+
 pub async fn rest_check_in(app: &TestApp, member: &Member) -> Value {
     let (s, b) = app
         .post(
@@ -129,7 +135,11 @@ async fn every_auth_style_and_transport_receives_the_org_feed() {
             for auth in ["handshake", "header", "event"] {
                 let client = Client::start(
                     runtime,
-                    scenario(&app, transport, auth, &admin.token, json!([]), 700),
+                    until(
+                        scenario(&app, transport, auth, &admin.token, json!([]), 0),
+                        "attendance:new",
+                        1,
+                    ),
                 )
                 .await;
                 let emp = app
@@ -200,13 +210,10 @@ async fn checking_in_and_out_by_socket_uses_the_same_rules_and_events() {
     let emp = app.add_member(&admin, "Sam Socket", "employee").await;
     let watcher = Client::start(
         "node",
-        scenario(
-            &app,
-            "websocket",
-            "handshake",
-            &admin.token,
-            json!([]),
-            1500,
+        until(
+            scenario(&app, "websocket", "handshake", &admin.token, json!([]), 0),
+            "attendance:update",
+            1,
         ),
     )
     .await;
@@ -328,14 +335,23 @@ async fn nothing_crosses_organizations() {
     let emp_a = app.add_member(&a, "A Worker", "employee").await;
     let emits = json!([{"event": "subscribe", "data": {"type": "attendance", "organizationId": a.org_id}},
                        {"event": "subscribe", "data": {"type": "users", "organizationId": b.org_id}}]);
+    let emp_b = app.add_member(&b, "B Worker", "employee").await;
     let spy = Client::start(
         "node",
-        scenario(&app, "websocket", "handshake", &b.token, emits, 800),
+        until(
+            scenario(&app, "websocket", "handshake", &b.token, emits, 0),
+            "attendance:new",
+            1,
+        ),
     )
     .await;
     let peer = Client::start(
         "node",
-        scenario(&app, "websocket", "handshake", &emp_a.token, json!([]), 800),
+        until(
+            scenario(&app, "websocket", "handshake", &emp_a.token, json!([]), 0),
+            "attendance:new",
+            1,
+        ),
     )
     .await;
     rest_check_in(&app, &emp_a).await;
@@ -345,13 +361,18 @@ async fn nothing_crosses_organizations() {
         json!({"isActive": false}),
     )
     .await;
+    // Only now does B's own organization raise an event, which ends the spy's watch.
+    let own_b = rest_check_in(&app, &emp_b).await;
     let seen = spy.finish().await;
     assert_eq!(seen["acks"][0]["error"]["code"], "forbidden", "{seen}");
     assert_eq!(seen["acks"][1]["ok"], true, "{seen}");
-    assert!(
-        events(&seen, "attendance:new").is_empty(),
+    let news = events(&seen, "attendance:new");
+    assert_eq!(
+        news.len(),
+        1,
         "another organization's check-in leaked: {seen}"
     );
+    assert_eq!(news[0]["attendanceId"], own_b["_id"]);
     assert!(events(&seen, "user:status").is_empty(), "{seen}");
     // The employee sees their own check-in, but not the admins' feed of others.
     let own = peer.finish().await;
@@ -365,12 +386,20 @@ async fn deactivation_tells_admins_and_ends_the_users_sockets() {
     let emp = app.add_member(&admin, "Soon Gone", "employee").await;
     let watcher = Client::start(
         "node",
-        scenario(&app, "websocket", "handshake", &admin.token, json!([]), 800),
+        until(
+            scenario(&app, "websocket", "handshake", &admin.token, json!([]), 0),
+            "user:status",
+            1,
+        ),
     )
     .await;
     let victim = Client::start(
         "python",
-        scenario(&app, "websocket", "handshake", &emp.token, json!([]), 800),
+        until(
+            scenario(&app, "websocket", "handshake", &emp.token, json!([]), 0),
+            "disconnect",
+            1,
+        ),
     )
     .await;
     app.clock.advance(chrono::Duration::seconds(1));
@@ -405,12 +434,20 @@ async fn an_expired_or_logged_out_token_ends_its_socket() {
     let emp = app.add_member(&admin, "Short Lived", "employee").await;
     let expiring = Client::start(
         "node",
-        scenario(&app, "websocket", "handshake", &emp.token, json!([]), 1000),
+        until(
+            scenario(&app, "websocket", "handshake", &emp.token, json!([]), 0),
+            "disconnect",
+            1,
+        ),
     )
     .await;
     let logged_out = Client::start(
         "node",
-        scenario(&app, "polling", "handshake", &admin.token, json!([]), 1000),
+        until(
+            scenario(&app, "polling", "handshake", &admin.token, json!([]), 0),
+            "disconnect",
+            1,
+        ),
     )
     .await;
     let resp = app
@@ -456,7 +493,11 @@ async fn absence_marking_emits_to_the_admins_feed() {
     };
     let watcher = Client::start(
         "node",
-        scenario(&app, "websocket", "handshake", &token, json!([]), 800),
+        until(
+            scenario(&app, "websocket", "handshake", &token, json!([]), 0),
+            "attendance:new",
+            1,
+        ),
     )
     .await;
     let report = rollcall::jobs::run_due(&app.state, app.clock_now())

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_app_with};
-use crate::realtime::{events, rest_check_in, scenario, Client};
+use crate::realtime::{events, rest_check_in, scenario, until, Client};
 
 #[tokio::test]
 async fn events_without_a_payload_are_answered_not_dropped() {
@@ -70,8 +70,11 @@ async fn a_demoted_admin_loses_the_feed_and_the_right_to_act_for_others_at_once(
         {"event": "subscribe", "data": {"type": "attendance", "organizationId": owner.org_id}},
         {"event": "checkin", "data": {"location": {"lat": 12.97, "lng": 77.59}}},
     ]);
-    let mut s = scenario(&app, "websocket", "handshake", &deputy.token, emits, 10_000);
-    s["until"] = json!("attendance:new");
+    let mut s = until(
+        scenario(&app, "websocket", "handshake", &deputy.token, emits, 0),
+        "attendance:new",
+        1,
+    );
     s["pauseBeforeEmits"] = json!(true);
     let mut client = Client::start("node", s).await;
     // Connected as an admin; now demoted, while the socket stays open.
@@ -110,8 +113,11 @@ async fn a_demoted_admin_loses_the_feed_and_the_right_to_act_for_others_at_once(
 async fn an_anonymous_socket_that_never_authenticates_is_disconnected() {
     let app = spawn_app_with(|c| c.socket_auth_timeout = Duration::from_millis(300)).await;
     for runtime in ["node", "python"] {
-        let mut s = scenario(&app, "polling", "none", "", json!([]), 10_000);
-        s["until"] = json!("disconnect");
+        let s = until(
+            scenario(&app, "polling", "none", "", json!([]), 0),
+            "disconnect",
+            1,
+        );
         let seen = Client::start(runtime, s).await.finish().await;
         assert_eq!(
             events(&seen, "unauthorized")[0]["code"],
@@ -158,9 +164,8 @@ async fn a_notification_reaches_only_its_user() {
     let admin = app.register_org("Notices").await;
     let emp = app.add_member(&admin, "Told Person", "employee").await;
     let start = |token: &str, runtime: &'static str| {
-        let mut s = scenario(&app, "websocket", "handshake", token, json!([]), 10_000);
-        s["until"] = json!("notification");
-        Client::start(runtime, s)
+        let s = scenario(&app, "websocket", "handshake", token, json!([]), 0);
+        Client::start(runtime, until(s, "notification", 1))
     };
     let told = start(&emp.token, "python").await;
     let bystander = start(&admin.token, "node").await;

@@ -1,0 +1,50 @@
+//! A one-second memory of sessions found valid, so a busy client's requests do not
+//! each re-read its user and revocations: with it a check-in is one statement, not
+//! two (measured: the per-request session query was half of the database's work).
+//!
+//! Every revocation made on this node forgets the affected entries at once. A
+//! revocation made through another node applies here within `TTL`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::Session;
+
+const TTL: Duration = Duration::from_secs(1);
+const MAX_ENTRIES: usize = 50_000;
+
+#[derive(Default)]
+pub struct SessionCache {
+    entries: Mutex<HashMap<String, (Session, Instant)>>,
+}
+
+impl SessionCache {
+    /// The session for this token id, if it was confirmed less than `TTL` ago.
+    pub fn get(&self, jti: &str) -> Option<Session> {
+        let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(jti)
+            .filter(|(_, at)| at.elapsed() < TTL)
+            .map(|(s, _)| s.clone())
+    }
+
+    pub fn put(&self, session: &Session) {
+        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            map.retain(|_, (_, at)| at.elapsed() < TTL);
+        }
+        map.insert(session.jti.clone(), (session.clone(), Instant::now()));
+    }
+
+    /// Forgets every cached session of a user (role change, deactivation, password).
+    pub fn forget_user(&self, user_id: &str) {
+        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, (s, _)| s.user_id != user_id);
+    }
+
+    /// Forgets the cached sessions of one sign-in (logout, refresh reuse).
+    pub fn forget_family(&self, family: &str) {
+        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, (s, _)| s.family != family);
+    }
+}
