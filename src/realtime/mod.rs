@@ -7,6 +7,7 @@
 //! connected to any node.
 
 mod events;
+mod punch;
 mod socket;
 
 pub use events::*;
