@@ -248,13 +248,28 @@ async fn run(sockets: usize) -> Vec<String> {
     )]
 }
 
-#[tokio::main]
-async fn main() {
-    // This process is the load generator: keep it off the server's core.
-    let _ = Command::new("taskset")
-        .args(["-p", "-c", "1", &std::process::id().to_string()])
-        .stdout(Stdio::null())
-        .status();
+fn main() {
+    // This process is the load generator: run it, every thread of it, on core 1
+    // (the server is on core 0), by starting it again under taskset.
+    if std::env::var_os("ROLLCALL_FANOUT_PINNED").is_none() {
+        let me = std::env::current_exe().expect("own path");
+        let status = Command::new("taskset")
+            .args(["-c", "1"])
+            .arg(me)
+            .args(std::env::args().skip(1))
+            .env("ROLLCALL_FANOUT_PINNED", "1")
+            .status()
+            .expect("taskset");
+        std::process::exit(status.code().unwrap_or(1));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(generate());
+}
+
+async fn generate() {
     let sizes: Vec<usize> = std::env::var("ROLLCALL_FANOUT_SOCKETS")
         .unwrap_or_else(|_| "1000,10000".into())
         .split(',')

@@ -41,7 +41,6 @@ pub struct AppState {
     pub realtime: Realtime,
     /// Organizations' attendance rules, cached for a second.
     pub rules: Arc<crate::attendance::RulesCache>,
-    openapi: Arc<String>,
 }
 
 /// A built application, ready to serve.
@@ -77,7 +76,6 @@ impl App {
             clock,
             metrics: Arc::new(Metrics::default()),
             rules: Arc::default(),
-            openapi: Arc::new(crate::openapi::json()),
         };
         realtime.register(state.clone()).await?;
         let router = router(state.clone(), socket_layer);
@@ -215,12 +213,12 @@ async fn method_not_allowed() -> Response {
     (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
 }
 
-async fn openapi_json(State(state): State<AppState>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        state.openapi.as_str().to_string(),
-    )
-        .into_response()
+/// The OpenAPI document, built on first request: building it at start-up touched
+/// megabytes of schema code for a document most servers never serve.
+async fn openapi_json() -> Response {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let doc = DOC.get_or_init(crate::openapi::json);
+    ([(header::CONTENT_TYPE, "application/json")], doc.as_str()).into_response()
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

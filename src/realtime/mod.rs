@@ -105,12 +105,14 @@ impl Realtime {
     pub async fn register(&self, state: AppState) -> anyhow::Result<()> {
         match self {
             Realtime::Local(io) => {
-                socket::register(io, state);
+                socket::register(io, state.clone());
+                socket::sweep(io.clone(), state);
             }
             Realtime::Redis(io) => {
-                socket::register(io, state)
+                socket::register(io, state.clone())
                     .await
                     .map_err(|e| anyhow::anyhow!("cannot start the Redis adapter: {e}"))?;
+                socket::sweep(io.clone(), state);
             }
         }
         Ok(())

@@ -67,7 +67,7 @@ async fn handshake<A: Adapter>(
     };
     match Session::from_token(state, &token).await {
         Ok(session) => {
-            admit(state, s, Authed { session, token });
+            admit(s, Authed { session, token });
             Ok(())
         }
         Err(_) => Err("unauthorized: the access token is invalid or expired".into()),
@@ -112,7 +112,7 @@ fn install<A: Adapter>(state: AppState, s: &SocketRef<A>) {
 }
 
 /// An anonymous socket that has not authenticated in time is told and disconnected,
-/// so idle anonymous connections cannot pile up.
+/// so idle anonymous connections cannot pile up. (Only anonymous sockets get this task.)
 fn deadline<A: Adapter>(state: &AppState, s: SocketRef<A>) {
     let wait = state.config.socket_auth_timeout;
     tokio::spawn(async move {
@@ -126,9 +126,9 @@ fn deadline<A: Adapter>(state: &AppState, s: SocketRef<A>) {
     });
 }
 
-/// Joins the rooms a session belongs in (leaving the admin rooms when it no longer
-/// is one), and watches that it stays valid.
-fn admit<A: Adapter>(state: &AppState, s: &SocketRef<A>, authed: Authed) {
+/// Joins the rooms a session belongs in, leaving those its previous session (on
+/// the same socket) had and this one no longer allows.
+fn admit<A: Adapter>(s: &SocketRef<A>, authed: Authed) {
     let previous = s.extensions.insert(authed.clone());
     let session = &authed.session;
     if let Some(old) = &previous {
@@ -144,21 +144,20 @@ fn admit<A: Adapter>(state: &AppState, s: &SocketRef<A>, authed: Authed) {
         rooms.push(org_room(&session.org_id));
     }
     s.join(rooms);
-    if previous.is_none() {
-        watch(state.clone(), s.clone());
-    }
 }
 
-/// Re-checks the socket's token now and then: a token that has expired or been
-/// revoked ends the socket, with an `unauthorized` event first; a changed role
-/// changes its rooms.
-fn watch<A: Adapter>(state: AppState, s: SocketRef<A>) {
+/// Re-checks every authenticated socket of this node now and then: a token that
+/// has expired or been revoked ends its socket, with an `unauthorized` event first,
+/// and a changed role changes its rooms. One task for all sockets: a task per
+/// socket cost memory on every connection.
+pub fn sweep<A: Adapter>(io: SocketIo<A>, state: AppState) {
     let every = state.config.socket_session_check;
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
-            if !s.connected() || fresh(&state, &s).await.is_none() {
-                return;
+            for s in io.sockets() {
+                // Ends the socket itself when its session has.
+                let _ = fresh(&state, &s).await;
             }
         }
     });
@@ -173,7 +172,6 @@ pub(super) async fn fresh<A: Adapter>(state: &AppState, s: &SocketRef<A>) -> Opt
         Ok(session) => {
             if session.role != authed.session.role {
                 admit(
-                    state,
                     s,
                     Authed {
                         session: session.clone(),
@@ -237,7 +235,7 @@ async fn authenticate<A: Adapter>(
                 "organizationId": authed.session.org_id,
                 "role": authed.session.role.as_str(),
             });
-            admit(&state, &s, authed);
+            admit(&s, authed);
             let _ = s.emit("authenticated", &body);
             let _ = ack.send(&json!({"ok": true, "user": body}));
         }

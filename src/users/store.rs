@@ -222,7 +222,7 @@ pub async fn soft_delete(
     now_ms: i64,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE users SET deleted_at = $3, is_active = 0, tokens_valid_after = $3, updated_at = $3
+        "UPDATE users SET deleted_at = $3, is_active = 0, updated_at = $3
          WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL",
     )
     .bind(org_id)
@@ -230,18 +230,11 @@ pub async fn soft_delete(
     .bind(now_ms)
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 1 {
-        sqlx::query(
-            "UPDATE refresh_families SET revoked_at = $3
-             WHERE organization_id = $1 AND user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(org_id)
-        .bind(id)
-        .bind(now_ms)
-        .execute(conn)
-        .await?;
+    let deleted = done.rows_affected() == 1;
+    if deleted {
+        crate::auth::store::revoke_user_sessions(conn, org_id, id, now_ms).await?;
     }
-    Ok(done.rows_affected() == 1)
+    Ok(deleted)
 }
 
 pub async fn touch_last_login(db: &Db, org_id: &str, id: &str, now_ms: i64) -> sqlx::Result<()> {
