@@ -216,27 +216,16 @@ pub fn push_from<'a>(q: &mut SqlBuf<'a>, org_id: &'a str, f: &'a Filter) {
     }
 }
 
-pub async fn list(
+pub async fn list<'a>(
     db: &Db,
-    org_id: &str,
-    f: &Filter,
+    org_id: &'a str,
+    f: &'a Filter,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<AttendanceRow>, i64)> {
-    let mut count = SqlBuf::new("SELECT COUNT(*)");
-    push_from(&mut count, org_id, f);
-    let (sql, args) = count.build();
-    let total: i64 = sqlx::query_scalar_with(&sql, args)
-        .fetch_one(db.pool())
-        .await?;
-    let mut q = SqlBuf::new(&format!("SELECT {COLUMNS}"));
-    push_from(&mut q, org_id, f);
-    q.push(" ORDER BY a.date DESC, a.check_in_time DESC, a.id DESC LIMIT ")
-        .bind(limit);
-    q.push(" OFFSET ").bind(offset);
-    let (sql, args) = q.build();
-    let rows = sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await?;
-    Ok((rows, total))
+    let from = |q: &mut SqlBuf<'a>| push_from(q, org_id, f);
+    let order = "ORDER BY a.date DESC, a.check_in_time DESC, a.id DESC";
+    crate::store::page(db, COLUMNS, from, order, limit, offset).await
 }
 
 /// Inserts a check-in for a live, active member, taking their name from `users` in the

@@ -2,7 +2,7 @@
 
 use sqlx::AnyConnection;
 
-use crate::store::{Db, SqlBuf};
+use crate::store::{page, Db, SqlBuf};
 
 pub struct Entry<'a> {
     pub organization_id: &'a str,
@@ -78,28 +78,26 @@ fn push_filter<'a>(q: &mut SqlBuf<'a>, org_id: &'a str, f: &'a Filter) {
     }
 }
 
-pub async fn list(
+pub async fn list<'a>(
     db: &Db,
-    org_id: &str,
-    f: &Filter,
+    org_id: &'a str,
+    f: &'a Filter,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<Row>, i64)> {
-    let mut count = SqlBuf::new("SELECT COUNT(*) FROM audit_logs");
-    push_filter(&mut count, org_id, f);
-    let (sql, args) = count.build();
-    let total: i64 = sqlx::query_scalar_with(&sql, args)
-        .fetch_one(db.pool())
-        .await?;
-    let mut q = SqlBuf::new(
-        "SELECT id, organization_id, user_id, action, resource, resource_id, metadata,
-                ip_address, user_agent, created_at FROM audit_logs",
-    );
-    push_filter(&mut q, org_id, f);
-    q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .bind(limit);
-    q.push(" OFFSET ").bind(offset);
-    let (sql, args) = q.build();
-    let rows = sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await?;
-    Ok((rows, total))
+    let columns = "id, organization_id, user_id, action, resource, resource_id, metadata, \
+                   ip_address, user_agent, created_at";
+    let from = |q: &mut SqlBuf<'a>| {
+        q.push(" FROM audit_logs");
+        push_filter(q, org_id, f);
+    };
+    page(
+        db,
+        columns,
+        from,
+        "ORDER BY created_at DESC, id DESC",
+        limit,
+        offset,
+    )
+    .await
 }

@@ -86,18 +86,6 @@ pub async fn list(
             q.push(" AND status = ").bind(s.to_string());
         }
     };
-    let mut count = SqlBuf::new("SELECT COUNT(*)");
-    filter(&mut count);
-    let (sql, args) = count.build();
-    let total: i64 = sqlx::query_scalar_with(&sql, args)
-        .fetch_one(db.pool())
-        .await?;
-    let mut q = SqlBuf::new(&format!("SELECT {COLUMNS}"));
-    filter(&mut q);
-    q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .bind(limit);
-    q.push(" OFFSET ").bind(offset);
-    let (sql, args) = q.build();
-    let rows = sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await?;
-    Ok((rows, total))
+    let order = "ORDER BY created_at DESC, id DESC";
+    crate::store::page(db, COLUMNS, filter, order, limit, offset).await
 }

@@ -10,7 +10,7 @@ mod migrate;
 mod sql;
 
 pub use migrate::{migrate, MIGRATIONS};
-pub use sql::SqlBuf;
+pub use sql::{page, SqlBuf};
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -47,3 +47,32 @@ impl<'a> SqlBuf<'a> {
         (self.sql, self.args)
     }
 }
+
+/// One page of rows and the total count: `SELECT COUNT(*) <from>` and
+/// `SELECT <columns> <from> <order> LIMIT .. OFFSET ..`, where `from` writes the
+/// FROM and WHERE clauses once for both.
+pub async fn page<'a, T>(
+    db: &super::Db,
+    columns: &str,
+    from: impl Fn(&mut SqlBuf<'a>),
+    order: &str,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<T>, i64)>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut count = SqlBuf::new("SELECT COUNT(*)");
+    from(&mut count);
+    let (sql, args) = count.build();
+    let total: i64 = sqlx::query_scalar_with(&sql, args)
+        .fetch_one(db.pool())
+        .await?;
+    let mut q = SqlBuf::new(&format!("SELECT {columns}"));
+    from(&mut q);
+    q.push(" ").push(order).push(" LIMIT ").bind(limit);
+    q.push(" OFFSET ").bind(offset);
+    let (sql, args) = q.build();
+    let rows = sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await?;
+    Ok((rows, total))
+}

@@ -3,7 +3,7 @@
 use sqlx::AnyConnection;
 
 use super::model::{NewUser, UserRow, USER_COLUMNS};
-use crate::store::{flag, Db, SqlBuf};
+use crate::store::{flag, page, Db, SqlBuf};
 
 /// Takes `n` seats of the organization's plan; false when it has too few left.
 /// One conditional UPDATE, so concurrent creations cannot overshoot on either engine.
@@ -140,27 +140,18 @@ fn push_filter<'a>(q: &mut SqlBuf<'a>, org_id: &'a str, f: &'a ListFilter) {
     }
 }
 
-pub async fn list(
+pub async fn list<'a>(
     db: &Db,
-    org_id: &str,
-    filter: &ListFilter,
+    org_id: &'a str,
+    filter: &'a ListFilter,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<UserRow>, i64)> {
-    let mut count = SqlBuf::new("SELECT COUNT(*) FROM users");
-    push_filter(&mut count, org_id, filter);
-    let (sql, args) = count.build();
-    let total: i64 = sqlx::query_scalar_with(&sql, args)
-        .fetch_one(db.pool())
-        .await?;
-
-    let mut q = SqlBuf::new(&format!("SELECT {USER_COLUMNS} FROM users"));
-    push_filter(&mut q, org_id, filter);
-    q.push(" ORDER BY name, id LIMIT ").bind(limit);
-    q.push(" OFFSET ").bind(offset);
-    let (sql, args) = q.build();
-    let rows = sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await?;
-    Ok((rows, total))
+    let from = |q: &mut SqlBuf<'a>| {
+        q.push(" FROM users");
+        push_filter(q, org_id, filter);
+    };
+    page(db, USER_COLUMNS, from, "ORDER BY name, id", limit, offset).await
 }
 
 /// Fields an update may set; `None` leaves a field as it is.
