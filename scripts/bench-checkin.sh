@@ -22,11 +22,12 @@ for l in sys.stdin:
 
 work=$(mktemp -d /tmp/rollcall-bench.XXXXXX)
 secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-trap 'stop_services "$work"' EXIT
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; stop_services "$work"' EXIT
 
 start_server() { # label url port -> sets $pid
   env DATA_DIR="$work/data-$1" DATABASE_URL="$2" PORT="$3" JWT_SECRET="$secret" \
-    FREE_PLAN_MAX_USERS=100000 RUST_LOG=warn \
+    FREE_PLAN_MAX_USERS=100000 RUST_LOG=warn RATE_LOGIN_PER_IP=1000000 \
     taskset -c 0 target/release/rollcall &
   pid=$!
   for _ in $(seq 1 600); do
