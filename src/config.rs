@@ -42,6 +42,8 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// How often each socket's token is checked again (expiry, logout, deactivation).
     pub socket_session_check: Duration,
+    /// How long a socket may stay connected without authenticating.
+    pub socket_auth_timeout: Duration,
 }
 
 /// Attempts allowed per window against brute force, per client IP and per account
@@ -135,6 +137,7 @@ impl Config {
             free_plan_max_users: parse_num("FREE_PLAN_MAX_USERS", 50)? as i64,
             job_interval: Duration::from_secs(parse_num("JOB_INTERVAL_SECS", 60)?),
             socket_session_check: Duration::from_secs(parse_num("SOCKET_SESSION_CHECK_SECS", 30)?),
+            socket_auth_timeout: Duration::from_secs(parse_num("SOCKET_AUTH_TIMEOUT_SECS", 30)?),
             rate_limits: {
                 let d = RateLimits::default();
                 let n = |k: &str, v: u32| parse_num(k, v as u64).map(|x| x as u32);
@@ -184,6 +187,7 @@ impl Config {
             job_interval: Duration::ZERO,
             rate_limits: RateLimits::default(),
             socket_session_check: Duration::from_secs(30),
+            socket_auth_timeout: Duration::from_secs(30),
         }
     }
 

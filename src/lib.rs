@@ -24,6 +24,7 @@ pub mod extract;
 pub mod holidays;
 pub mod id;
 pub mod jobs;
+pub mod notifications;
 pub mod notify;
 pub mod observability;
 pub mod openapi;

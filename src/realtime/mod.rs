@@ -7,6 +7,7 @@
 //! connected to any node.
 
 mod events;
+mod punch;
 mod socket;
 
 pub use events::*;
@@ -53,6 +54,17 @@ pub fn org_room(org_id: &str) -> String {
 }
 pub fn session_room(family: &str) -> String {
     format!("session:{family}")
+}
+/// The rooms only an admin of the organization may be in: its whole feed and each
+/// feed `subscribe` offers.
+pub fn admin_rooms(org_id: &str) -> Vec<String> {
+    let org = org_room(org_id);
+    let mut rooms: Vec<String> = ["attendance", "users", "reports"]
+        .iter()
+        .map(|feed| format!("{org}:{feed}"))
+        .collect();
+    rooms.push(org);
+    rooms
 }
 
 impl Realtime {
@@ -128,6 +140,19 @@ impl Realtime {
         };
         if let Err(e) = result {
             tracing::warn!(event, error = %e, "could not emit a socket event");
+        }
+    }
+
+    /// A user is no longer an admin: their sockets, on every node, leave the
+    /// organization's feeds at once.
+    pub async fn revoke_admin_rooms(&self, org_id: &str, user_id: &str) {
+        let (from, rooms) = (user_room(user_id), admin_rooms(org_id));
+        let result = match self {
+            Realtime::Local(io) => io.to(from).leave(rooms).await.map_err(|e| e.to_string()),
+            Realtime::Redis(io) => io.to(from).leave(rooms).await.map_err(|e| e.to_string()),
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not take sockets out of the admin rooms");
         }
     }
 

@@ -1,23 +1,19 @@
 //! Socket handlers: authentication (handshake `auth.token`, `Authorization` header,
 //! or the `authenticate` event), rooms and `subscribe`, and the `checkin` /
-//! `checkout` events, which call the same attendance service as REST.
+//! `checkout` events (in `punch`), which call the same attendance service as REST.
 
-use std::net::SocketAddr;
-
-use serde::Deserialize;
 use serde_json::{json, Value};
 use socketioxide::adapter::Adapter;
-use socketioxide::extract::{AckSender, Data, SocketRef, TryData};
+use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::SocketIo;
 use socketioxide_core::adapter::DefinedAdapter;
 
-use super::{org_room, session_room, user_room};
+use super::punch::{punch, Punch};
+use super::{admin_rooms, org_room, session_room, user_room};
 use crate::app::AppState;
-use crate::attendance::{self, CheckInRequest, CheckOutRequest, LocationInput};
 use crate::auth::Session;
 use crate::error::AppError;
-use crate::extract::ClientInfo;
 
 /// What an authenticated socket carries.
 #[derive(Clone)]
@@ -27,16 +23,19 @@ struct Authed {
 }
 
 pub fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>, state: AppState) -> A::InitRes {
-    let mw_state = state.clone();
+    // Everything happens in the middleware, which socketioxide awaits before it sends
+    // the client its `connect`: the connect handler runs in a task of its own, after
+    // that packet, so a client emitting at once (or an event broadcast at once) would
+    // otherwise race the handler registration and the room joins.
     let handshake = move |s: SocketRef<A>, TryData(auth): TryData<Value>| {
-        let st = mw_state.clone();
-        async move { handshake(&st, &s, auth.ok()).await }
-    };
-    let on_connect = move |s: SocketRef<A>| {
         let st = state.clone();
-        async move { connected(st, s) }
+        async move {
+            handshake(&st, &s, auth.ok()).await?;
+            install(st, &s);
+            Ok::<(), String>(())
+        }
     };
-    io.ns("/", on_connect.with(handshake))
+    io.ns("/", (async || ()).with(handshake))
 }
 
 fn token_from(s: &SocketRef<impl Adapter>, auth: Option<&Value>) -> Option<String> {
@@ -56,98 +55,146 @@ fn token_from(s: &SocketRef<impl Adapter>, auth: Option<&Value>) -> Option<Strin
 }
 
 /// Refuses a socket whose handshake carries a bad token; one with no token may
-/// still authenticate with the `authenticate` event.
+/// still authenticate with the `authenticate` event, within `socket_auth_timeout`.
 async fn handshake<A: Adapter>(
     state: &AppState,
     s: &SocketRef<A>,
     auth: Option<Value>,
 ) -> Result<(), String> {
     let Some(token) = token_from(s, auth.as_ref()) else {
+        deadline(state, s.clone());
         return Ok(());
     };
     match Session::from_token(state, &token).await {
         Ok(session) => {
-            s.extensions.insert(Authed { session, token });
+            admit(s, Authed { session, token });
             Ok(())
         }
         Err(_) => Err("unauthorized: the access token is invalid or expired".into()),
     }
 }
 
-fn connected<A: Adapter>(state: AppState, s: SocketRef<A>) {
-    if let Some(authed) = s.extensions.get::<Authed>() {
-        admit(&s, authed);
-    }
+/// Registers the event handlers. A missing or non-JSON payload reaches the handler
+/// as `null` (and is answered with a `*:error`): a `Data` extractor would drop the
+/// event silently and leave the client's acknowledgement hanging.
+fn install<A: Adapter>(state: AppState, s: &SocketRef<A>) {
     let st = state.clone();
     s.on(
         "authenticate",
-        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+        move |s: SocketRef<A>, TryData(data): TryData<Value>, ack: AckSender<A>| {
             let st = st.clone();
-            async move { authenticate(st, s, data, ack).await }
+            async move { authenticate(st, s, data.unwrap_or_default(), ack).await }
         },
     );
     let st = state.clone();
     s.on(
         "subscribe",
-        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+        move |s: SocketRef<A>, TryData(data): TryData<Value>, ack: AckSender<A>| {
             let st = st.clone();
-            async move { subscribe(&st, &s, data, ack) }
+            async move { subscribe(&st, &s, data.unwrap_or_default(), ack).await }
         },
     );
     let st = state.clone();
     s.on(
         "checkin",
-        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+        move |s: SocketRef<A>, TryData(data): TryData<Value>, ack: AckSender<A>| {
             let st = st.clone();
-            async move { punch(&st, &s, data, ack, Punch::In).await }
+            async move { punch(&st, &s, data.unwrap_or_default(), ack, Punch::In).await }
         },
     );
     s.on(
         "checkout",
-        move |s: SocketRef<A>, Data(data): Data<Value>, ack: AckSender<A>| {
+        move |s: SocketRef<A>, TryData(data): TryData<Value>, ack: AckSender<A>| {
             let st = state.clone();
-            async move { punch(&st, &s, data, ack, Punch::Out).await }
+            async move { punch(&st, &s, data.unwrap_or_default(), ack, Punch::Out).await }
         },
     );
 }
 
-/// Joins the rooms a session belongs in.
+/// An anonymous socket that has not authenticated in time is told and disconnected,
+/// so idle anonymous connections cannot pile up. (Only anonymous sockets get this task.)
+fn deadline<A: Adapter>(state: &AppState, s: SocketRef<A>) {
+    let wait = state.config.socket_auth_timeout;
+    tokio::spawn(async move {
+        tokio::time::sleep(wait).await;
+        if s.connected() && s.extensions.get::<Authed>().is_none() {
+            let body = json!({"code": "authentication_timeout",
+                              "message": "no authenticate event arrived in time"});
+            let _ = s.emit("unauthorized", &body);
+            let _ = s.clone().disconnect();
+        }
+    });
+}
+
+/// Joins the rooms a session belongs in, leaving those its previous session (on
+/// the same socket) had and this one no longer allows.
 fn admit<A: Adapter>(s: &SocketRef<A>, authed: Authed) {
+    let previous = s.extensions.insert(authed.clone());
     let session = &authed.session;
+    if let Some(old) = &previous {
+        if old.session.family != session.family {
+            s.leave(session_room(&old.session.family));
+        }
+        if old.session.is_admin() && !session.is_admin() {
+            s.leave(admin_rooms(&old.session.org_id));
+        }
+    }
     let mut rooms = vec![user_room(&session.user_id), session_room(&session.family)];
     if session.is_admin() {
         rooms.push(org_room(&session.org_id));
     }
     s.join(rooms);
-    s.extensions.insert(authed);
 }
 
 /// Re-checks every authenticated socket of this node now and then: a token that
-/// has expired or been revoked ends its socket, with an `unauthorized` event first.
-/// One task for all sockets: a task per socket cost memory on every connection.
+/// has expired or been revoked ends its socket, with an `unauthorized` event first,
+/// and a changed role changes its rooms. One task for all sockets: a task per
+/// socket cost memory on every connection.
 pub fn sweep<A: Adapter>(io: SocketIo<A>, state: AppState) {
     let every = state.config.socket_session_check;
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
             for s in io.sockets() {
-                let Some(authed) = s.extensions.get::<Authed>() else {
-                    continue;
-                };
-                if Session::from_token(&state, &authed.token).await.is_err() {
-                    let _ = s.emit("unauthorized", &json!({"code": "session_ended", "message": "your session has ended; sign in again"}));
-                    let _ = s.disconnect();
-                }
+                // Ends the socket itself when its session has.
+                let _ = fresh(&state, &s).await;
             }
         }
     });
 }
 
-fn current(s: &SocketRef<impl Adapter>) -> Option<Session> {
-    s.extensions.get::<Authed>().map(|a| a.session)
+/// The socket's caller as of now, read the way every REST request reads it: the
+/// role is the user's current one, and a dead token ends the socket. `None` when the
+/// socket never authenticated or has just been ended.
+pub(super) async fn fresh<A: Adapter>(state: &AppState, s: &SocketRef<A>) -> Option<Session> {
+    let authed = s.extensions.get::<Authed>()?;
+    match Session::from_token(state, &authed.token).await {
+        Ok(session) => {
+            if session.role != authed.session.role {
+                admit(
+                    s,
+                    Authed {
+                        session: session.clone(),
+                        token: authed.token,
+                    },
+                );
+            }
+            Some(session)
+        }
+        Err(AppError::Unauthorized(..)) => {
+            let _ = s.emit("unauthorized", &json!({"code": "session_ended", "message": "your session has ended; sign in again"}));
+            let _ = s.clone().disconnect();
+            None
+        }
+        // The database is unavailable: keep the socket, refuse the event.
+        Err(e) => {
+            tracing::warn!(error = %e, "could not re-check a socket's session");
+            None
+        }
+    }
 }
 
-fn refuse(s: &SocketRef<impl Adapter>, ack: AckSender<impl Adapter>) {
+pub(super) fn refuse(s: &SocketRef<impl Adapter>, ack: AckSender<impl Adapter>) {
     let body = json!({"code": "not_authenticated", "message": "authenticate first"});
     let _ = s.emit("unauthorized", &body);
     let _ = ack.send(&json!({"ok": false, "error": body}));
@@ -172,6 +219,15 @@ async fn authenticate<A: Adapter>(
             "send {token}".into(),
         )),
     };
+    // A socket speaks for one user: a refreshed token of the same user is welcome
+    // (it keeps the socket alive past the old one's expiry), another user's is not.
+    let outcome = outcome.and_then(|a| match s.extensions.get::<Authed>() {
+        Some(current) if current.session.user_id != a.session.user_id => Err(AppError::Conflict(
+            "already_authenticated",
+            "this socket is signed in as another user; open a new connection".into(),
+        )),
+        _ => Ok(a),
+    });
     match outcome {
         Ok(authed) => {
             let body = json!({
@@ -191,8 +247,8 @@ async fn authenticate<A: Adapter>(
     }
 }
 
-fn subscribe<A: Adapter>(_state: &AppState, s: &SocketRef<A>, data: Value, ack: AckSender<A>) {
-    let Some(session) = current(s) else {
+async fn subscribe<A: Adapter>(state: &AppState, s: &SocketRef<A>, data: Value, ack: AckSender<A>) {
+    let Some(session) = fresh(state, s).await else {
         return refuse(s, ack);
     };
     let kind = data
@@ -229,141 +285,6 @@ fn subscribe<A: Adapter>(_state: &AppState, s: &SocketRef<A>, data: Value, ack: 
             let body = json!({"type": kind, "organizationId": org});
             let _ = s.emit("subscribed", &body);
             let _ = ack.send(&json!({"ok": true, "subscribed": body}));
-        }
-    }
-}
-
-/// A location as the app sends it on sockets: `{lat, lng}` (seed) or the REST names.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SocketLocation {
-    lat: Option<f64>,
-    lng: Option<f64>,
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-    address: Option<String>,
-    accuracy: Option<f64>,
-}
-
-/// `checkin` / `checkout` payloads (seed 000): `timestamp` is the device's clock and
-/// only informative; the server's clock decides.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PunchPayload {
-    user_id: Option<String>,
-    attendance_id: Option<String>,
-    location: Option<SocketLocation>,
-    notes: Option<String>,
-    site_id: Option<String>,
-    #[allow(dead_code)]
-    timestamp: Option<Value>,
-    #[allow(dead_code)]
-    organization_id: Option<String>,
-}
-
-#[derive(Clone, Copy)]
-enum Punch {
-    In,
-    Out,
-}
-
-fn client_of(state: &AppState, s: &SocketRef<impl Adapter>) -> ClientInfo {
-    let parts = s.req_parts();
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let forwarded = state
-        .config
-        .trust_proxy
-        .as_deref()
-        .and_then(header)
-        .and_then(|v| v.split(',').next().map(|s| s.trim().to_string()));
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
-    ClientInfo {
-        ip: forwarded.or(peer),
-        user_agent: header("user-agent"),
-    }
-}
-
-async fn punch<A: Adapter>(
-    state: &AppState,
-    s: &SocketRef<A>,
-    data: Value,
-    ack: AckSender<A>,
-    kind: Punch,
-) {
-    let Some(session) = current(s) else {
-        return refuse(s, ack);
-    };
-    let (ok_event, err_event) = match kind {
-        Punch::In => ("checkin:success", "checkin:error"),
-        Punch::Out => ("checkout:success", "checkout:error"),
-    };
-    let result = match serde_json::from_value::<PunchPayload>(data) {
-        Err(e) => Err(AppError::validation(
-            "payload",
-            &format!(
-                "not a {} payload: {e}",
-                if matches!(kind, Punch::In) {
-                    "checkin"
-                } else {
-                    "checkout"
-                }
-            ),
-        )),
-        Ok(p) => {
-            let location = p.location.map(|l| LocationInput {
-                latitude: l.lat.or(l.latitude),
-                longitude: l.lng.or(l.longitude),
-                address: l.address,
-                accuracy: l.accuracy,
-            });
-            let client = client_of(state, s);
-            match kind {
-                Punch::In => {
-                    // Naming oneself is the same as naming no one.
-                    let user_id = p.user_id.filter(|u| *u != session.user_id);
-                    let req = CheckInRequest {
-                        location,
-                        notes: p.notes,
-                        user_id,
-                        site_id: p.site_id,
-                    };
-                    attendance::service::check_in(state, &session, &client, req).await
-                }
-                Punch::Out => match p.attendance_id.filter(|id| crate::id::is_valid(id)) {
-                    None => Err(AppError::validation(
-                        "attendanceId",
-                        "is required (the record to check out)",
-                    )),
-                    Some(id) => {
-                        let req = CheckOutRequest {
-                            location,
-                            notes: p.notes,
-                        };
-                        attendance::service::check_out(state, &session, &client, &id, req).await
-                    }
-                },
-            }
-        }
-    };
-    match result {
-        Ok(record) => {
-            let _ = s.emit(ok_event, &json!({"attendanceId": record.id}));
-            let _ = ack.send(&json!({"ok": true, "attendanceId": record.id}));
-        }
-        Err(e) => {
-            let body = e.body().error;
-            let body = json!({"code": body.code, "message": body.message, "details": body.details});
-            let _ = s.emit(err_event, &body);
-            let _ = ack.send(&json!({"ok": false, "error": body}));
         }
     }
 }

@@ -287,6 +287,10 @@ pub async fn update(
             .user_status(&session.org_id, id, active)
             .await;
     }
+    if before.role == Role::Admin && changes.role.as_deref().is_some_and(|r| r != "admin") {
+        // A demoted admin's open sockets stop receiving the organization's feeds now.
+        state.realtime.revoke_admin_rooms(&session.org_id, id).await;
+    }
     get(state, &session.org_id, id).await
 }
 

@@ -15,6 +15,7 @@ mod helpers;
 mod multinode;
 mod organizations;
 mod realtime;
+mod realtime_guards;
 mod reports;
 mod sinks;
 mod sites_holidays;

@@ -14,6 +14,7 @@ use crate::helpers::{spawn_app, spawn_app_with, Member, TestApp};
 pub struct Client {
     child: tokio::process::Child,
     lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    stdin: Option<tokio::process::ChildStdin>,
     early: Option<Value>,
 }
 
@@ -40,11 +41,13 @@ impl Client {
         };
         let mut child = cmd
             .arg(scenario.to_string())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start the {runtime} client: {e}"));
+        let stdin = child.stdin.take();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let first = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
             .await
@@ -56,8 +59,17 @@ impl Client {
         Client {
             child,
             lines,
+            stdin,
             early,
         }
+    }
+
+    /// Lets a client started with `pauseBeforeEmits` go on with its emits.
+    pub async fn resume(&mut self) {
+        use tokio::io::AsyncWriteExt;
+        let stdin = self.stdin.as_mut().expect("the client's stdin");
+        stdin.write_all(b"go\n").await.expect("resume the client");
+        stdin.flush().await.expect("resume the client");
     }
 
     /// Waits for the client to finish; returns what it saw.

@@ -3,10 +3,13 @@
 // Scenario: {url, transport: "websocket"|"polling", auth: "handshake"|"header"|"event"|"none",
 //            token, emits: [{event, data}], waitMs, until: {event, count}}
 // With `until`, it stops once `count` such events have arrived (or after 20 s);
-// otherwise `waitMs` after its emits.
+// otherwise `waitMs` after its emits. With `pauseBeforeEmits` it waits for a line on
+// stdin after {"ready": true}, so the test can act first. An emit without `data` sends
+// the event with no argument at all.
 // Prints {"ready": true} once connected (and authenticated), then one JSON line with
 // everything it saw: {connected, connectError, events: [[name, payload]], acks: [...]}.
 import { io } from "socket.io-client";
+import { createInterface } from "node:readline";
 
 const s = JSON.parse(process.argv[2]);
 const options = { transports: [s.transport || "websocket"], reconnection: false, timeout: 5000 };
@@ -42,8 +45,14 @@ socket.on("connect", async () => {
     seen.acks.push(answer);
   }
   console.log(JSON.stringify({ ready: true }));
+  if (s.pauseBeforeEmits) {
+    const stdin = createInterface({ input: process.stdin });
+    await new Promise((resume) => stdin.once("line", resume));
+    stdin.close();
+  }
   for (const e of s.emits || []) {
-    const answer = await socket.timeout(15000).emitWithAck(e.event, e.data).catch((err) => ({ timeout: String(err) }));
+    const args = "data" in e ? [e.event, e.data] : [e.event];
+    const answer = await socket.timeout(15000).emitWithAck(...args).catch((err) => ({ timeout: String(err) }));
     seen.acks.push(answer);
   }
   emitsDone = true;

@@ -1,7 +1,7 @@
 """A Socket.IO client driven by Rollcall's integration tests, using python-socketio.
 
 Usage: python3 feed.py '<json scenario>' with the same scenario and output as feed.mjs
-(including `until`).
+(including `until`, `pauseBeforeEmits` and emits without `data`).
 """
 import json
 import sys
@@ -38,8 +38,14 @@ except socketio.exceptions.ConnectionError as e:
 if s.get("auth") == "event":
     seen["acks"].append(client.call("authenticate", {"token": s["token"]}, timeout=15))
 print(json.dumps({"ready": True}), flush=True)
+if s.get("pauseBeforeEmits"):
+    sys.stdin.readline()
 for e in s.get("emits", []):
-    seen["acks"].append(client.call(e["event"], e["data"], timeout=15))
+    args = (e["event"], e["data"]) if "data" in e else (e["event"],)
+    try:
+        seen["acks"].append(client.call(*args, timeout=15))
+    except socketio.exceptions.TimeoutError as err:
+        seen["acks"].append({"timeout": str(err)})
 until = s.get("until")
 if until:
     deadline = time.time() + 20
