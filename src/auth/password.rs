@@ -116,23 +116,29 @@ pub async fn hash(password: SecretString) -> anyhow::Result<String> {
 /// takes as long either way.
 pub async fn verify(password: SecretString, stored: Option<String>) -> anyhow::Result<bool> {
     on_hashing_threads(move || {
+        // Without a stored hash the dummy is checked only to spend the same time;
+        // its answer is never used, so no password opens an account that has none.
+        let has_hash = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
         let parsed = PasswordHash::new(&stored)
             .map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
         let ok = hasher()
             .verify_password(password.expose_secret().as_bytes(), &parsed)
             .is_ok();
-        Ok(ok && !stored.is_empty())
+        Ok(ok && has_hash)
     })
     .await?
 }
+
+/// The password behind the timing dummy (tests use it to prove it opens nothing).
+pub const DUMMY_PASSWORD: &[u8] = b"no user has this password";
 
 fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         hasher()
-            .hash_password(b"no user has this password", &salt)
+            .hash_password(DUMMY_PASSWORD, &salt)
             .map(|h| h.to_string())
             .unwrap_or_default()
     })

@@ -224,3 +224,28 @@ async fn access_tokens_expire_after_fifteen_minutes() {
     let (status, body) = app.get("/api/v1/auth/me", &admin.token).await;
     assert_error(status, &body, 401, "invalid_token");
 }
+
+#[tokio::test]
+async fn a_user_without_a_password_cannot_sign_in_with_any_password() {
+    let app = spawn_app().await;
+    let admin = app.register_org("NoPassword").await;
+    let (s, b) = app
+        .post(
+            "/api/v1/users",
+            Some(&admin.token),
+            json!({"name": "Imported", "email": "imported@x.test", "role": "employee"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let dummy = String::from_utf8(rollcall::auth::password::DUMMY_PASSWORD.to_vec()).unwrap();
+    for password in [dummy.as_str(), "", "anything at all"] {
+        let (s, b) = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": "imported@x.test", "password": password}),
+            )
+            .await;
+        assert_error(s, &b, 401, "invalid_credentials");
+    }
+}
