@@ -87,6 +87,16 @@ impl Client {
     }
 }
 
+/// The error code of each acknowledgement a client received (null for successes).
+pub fn ack_codes(seen: &Value) -> Vec<&Value> {
+    seen["acks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["error"]["code"])
+        .collect()
+}
+
 pub fn events<'a>(seen: &'a Value, name: &str) -> Vec<&'a Value> {
     seen["events"]
         .as_array()
@@ -294,12 +304,7 @@ async fn bad_socket_payloads_get_errors_and_the_socket_stays() {
         .await
         .finish()
         .await;
-        let codes: Vec<&Value> = seen["acks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| &a["error"]["code"])
-            .collect();
+        let codes = ack_codes(&seen);
         assert_eq!(
             codes[..6],
             [

@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::{spawn_app, spawn_app_with};
-use crate::realtime::{events, rest_check_in, scenario, until, Client};
+use crate::realtime::{ack_codes, events, rest_check_in, scenario, until, Client};
 
 #[tokio::test]
 async fn events_without_a_payload_are_answered_not_dropped() {
@@ -32,12 +32,7 @@ async fn events_without_a_payload_are_answered_not_dropped() {
         .await
         .finish()
         .await;
-        let codes: Vec<&Value> = seen["acks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| &a["error"]["code"])
-            .collect();
+        let codes = ack_codes(&seen);
         assert_eq!(
             codes,
             [
