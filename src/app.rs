@@ -41,6 +41,8 @@ pub struct AppState {
     pub realtime: Realtime,
     /// Organizations' attendance rules, cached for a second.
     pub rules: Arc<crate::attendance::RulesCache>,
+    /// Check-ins and check-outs, written in batches (group commit).
+    pub punches: crate::attendance::PunchWriter,
 }
 
 /// A built application, ready to serve.
@@ -67,6 +69,7 @@ impl App {
         let state = AppState {
             realtime: realtime.clone(),
             sessions: Arc::default(),
+            punches: crate::attendance::PunchWriter::start(db.clone()),
             db,
             limiter,
             mailer,
@@ -243,7 +246,7 @@ pub async fn health(State(state): State<AppState>) -> Result<axum::Json<Health>,
 async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        state.metrics.render() + &state.punches.render_metrics(),
     )
         .into_response()
 }

@@ -12,7 +12,9 @@ mod routes;
 pub mod rules;
 pub mod service;
 pub mod store;
+mod writer;
 
 pub use cache::RulesCache;
 pub use model::{Attendance, CheckInRequest, CheckOutRequest, Location, LocationInput, Status};
 pub use routes::*;
+pub use writer::PunchWriter;

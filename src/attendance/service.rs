@@ -70,7 +70,7 @@ pub async fn check_in(
     let day = rules.local_day(now);
     let late = rules.is_late(now);
     let now_ms = now.timestamp_millis();
-    let row = AttendanceRow {
+    let mut row = AttendanceRow {
         id: crate::id::new_id_at(now.timestamp()),
         organization_id: session.org_id.clone(),
         user_id: target.clone(),
@@ -104,9 +104,8 @@ pub async fn check_in(
             e.into()
         }
     };
-    let mut row = row;
     let day_closed = now >= rules.closes_at(day);
-    let name = if on_behalf || day_closed {
+    let written = if on_behalf || day_closed {
         let mut tx = state.db.pool().begin().await?;
         if day_closed {
             store::delete_absence(&mut tx, &session.org_id, &target, &row.date).await?;
@@ -129,18 +128,21 @@ pub async fn check_in(
             .await?;
         }
         tx.commit().await?;
-        name
+        name.map(|name| {
+            row.user_name = name;
+            row
+        })
     } else {
-        // The common case is one statement, with no transaction around it.
-        let mut conn = state.db.pool().acquire().await?;
-        store::insert_check_in(&mut conn, &session.org_id, &row, minute)
+        // The common case: written with other punches in one statement (`writer`).
+        state
+            .punches
+            .check_in(&session.org_id, row, minute)
             .await
             .map_err(conflict)?
     };
-    match name {
-        Some(name) => row.user_name = name,
-        None => return Err(missing_user(state, &session.org_id, &target).await),
-    }
+    let Some(row) = written else {
+        return Err(missing_user(state, &session.org_id, &target).await);
+    };
     let record: Attendance = row.into();
     let (realtime, event) = (state.realtime.clone(), record.clone());
     tokio::spawn(async move { realtime.attendance_new(&event).await });
@@ -191,10 +193,10 @@ pub async fn check_out(
     let c = store::CheckOut {
         at_ms: now.timestamp_millis(),
         location: location.and_then(|l| serde_json::to_string(&l).ok()),
-        notes: notes.as_deref(),
-        today: &format_day(today),
+        notes,
+        today: format_day(today),
         today_end_ms: rules.instant(today, rules.end).timestamp_millis(),
-        owner: (!session.is_admin()).then_some(session.user_id.as_str()),
+        owner: (!session.is_admin()).then(|| session.user_id.clone()),
     };
     let closed = if session.is_admin() {
         // An admin may close someone else's record, which is audited with the change.
@@ -217,9 +219,8 @@ pub async fn check_out(
         tx.commit().await?;
         closed
     } else {
-        // The common case is one conditional UPDATE, with no transaction around it.
-        let mut conn = state.db.pool().acquire().await?;
-        store::check_out(&mut conn, &session.org_id, id, &c).await?
+        // The common case: written with other punches in one statement (`writer`).
+        state.punches.check_out(&session.org_id, id, c).await?
     };
     match closed {
         Some(row) => {

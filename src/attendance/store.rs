@@ -3,7 +3,7 @@
 use sqlx::AnyConnection;
 
 use super::model::{AttendanceRow, COLUMNS};
-use crate::store::{flag, Db, SqlBuf};
+use crate::store::{flag, Db, Engine, SqlBuf};
 
 /// What a check-in needs to know in one query: the organization's settings and the
 /// user's name, when the user is a live member of it.
@@ -265,14 +265,15 @@ pub async fn insert_check_in(
 
 /// A check-out in one statement: the rules' only input from the record's day is
 /// whether it is `today` and the check-out precedes today's end of working hours.
-pub struct CheckOut<'a> {
+#[derive(Debug, Clone)]
+pub struct CheckOut {
     pub at_ms: i64,
     pub location: Option<String>,
-    pub notes: Option<&'a str>,
-    pub today: &'a str,
+    pub notes: Option<String>,
+    pub today: String,
     pub today_end_ms: i64,
     /// Only this user's record, unless `None` (an admin).
-    pub owner: Option<&'a str>,
+    pub owner: Option<String>,
 }
 
 /// Closes an open record and answers it; `None` when there is no such open record the
@@ -281,7 +282,7 @@ pub async fn check_out(
     conn: &mut AnyConnection,
     org_id: &str,
     id: &str,
-    c: &CheckOut<'_>,
+    c: &CheckOut,
 ) -> sqlx::Result<Option<AttendanceRow>> {
     let returning = COLUMNS.replace("a.", "");
     sqlx::query_as(&format!(
@@ -298,11 +299,150 @@ pub async fn check_out(
     .bind(id)
     .bind(c.at_ms)
     .bind(&c.location)
-    .bind(c.today)
+    .bind(&c.today)
     .bind(c.today_end_ms)
-    .bind(c.notes)
-    .bind(c.owner.unwrap_or(""))
+    .bind(&c.notes)
+    .bind(c.owner.as_deref().unwrap_or(""))
     .fetch_all(conn)
     .await
     .map(|rows: Vec<AttendanceRow>| rows.into_iter().next())
+}
+
+/// Many check-ins in one statement (see `writer`): each row is inserted when its user is
+/// a live, active member and has no open record; the others are skipped, not refused.
+/// Answers the ids written with the user names taken from `users`.
+pub async fn insert_check_ins(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    rows: &[(&str, &AttendanceRow, Option<i64>)],
+    padded_to: usize,
+) -> sqlx::Result<Vec<(String, String)>> {
+    let mut q = SqlBuf::for_engine(
+        engine,
+        "INSERT INTO attendance (organization_id, id, user_id, user_name, date, check_in_time,
+             check_in_minute, status, check_in_location, is_late, notes, site_id, auto_check_out,
+             corrected, created_at, updated_at)
+         SELECT v.column1, v.column2, u.id, u.name, v.column4, v.column5, v.column6, v.column7,
+             v.column8, v.column9, v.column10, v.column11, 0, 0, v.column5, v.column5
+         FROM (VALUES ",
+    );
+    let filler = AttendanceRow::filler();
+    for i in 0..padded_to.max(rows.len()) {
+        // Filler rows name no user, so the join drops them; they keep the statement's
+        // text (and its prepared form) the same for every batch of a size class.
+        let (org, r, minute) = rows.get(i).copied().unwrap_or(("", &filler, None));
+        q.push(if i == 0 { "(" } else { ", (" });
+        text(&mut q, Some(org)).push(", ");
+        text(&mut q, Some(&r.id)).push(", ");
+        text(&mut q, Some(&r.user_id)).push(", ");
+        text(&mut q, Some(&r.date)).push(", ");
+        int(&mut q, r.check_in_time).push(", ");
+        int(&mut q, minute).push(", ");
+        text(&mut q, Some(&r.status)).push(", ");
+        text(&mut q, r.check_in_location.as_deref()).push(", ");
+        int(&mut q, Some(r.is_late)).push(", ");
+        text(&mut q, r.notes.as_deref()).push(", ");
+        text(&mut q, r.site_id.as_deref()).push(")");
+    }
+    // The WHERE clause also keeps SQLite from reading `ON CONFLICT` as the join's `ON`.
+    q.push(
+        ") AS v JOIN users u ON u.organization_id = v.column1 AND u.id = v.column3
+         WHERE u.deleted_at IS NULL AND u.is_active = 1
+         ON CONFLICT DO NOTHING
+         RETURNING id, user_name",
+    );
+    let (sql, args) = q.build();
+    sqlx::query_as_with(&sql, args).fetch_all(conn).await
+}
+
+/// Many check-outs in one statement (see `writer`): each closes its record when it is
+/// open and the caller may close it. Answers the records closed.
+pub async fn check_outs(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    rows: &[(&str, &str, &CheckOut)],
+    padded_to: usize,
+) -> sqlx::Result<Vec<AttendanceRow>> {
+    let mut q = SqlBuf::for_engine(
+        engine,
+        "UPDATE attendance SET check_out_time = v.column3, check_out_location = v.column4,
+             working_hours = (v.column3 - attendance.check_in_time) / 60000,
+             status = CASE WHEN attendance.date = v.column5 AND v.column3 < v.column6
+                 THEN 'early' ELSE attendance.status END,
+             notes = COALESCE(v.column7, attendance.notes), auto_check_out = 0,
+             updated_at = v.column3
+         FROM (VALUES ",
+    );
+    let filler = CheckOut::filler();
+    for i in 0..padded_to.max(rows.len()) {
+        // Filler rows name no record, so they match nothing.
+        let (org, id, c) = rows.get(i).copied().unwrap_or(("", "", &filler));
+        q.push(if i == 0 { "(" } else { ", (" });
+        text(&mut q, Some(org)).push(", ");
+        text(&mut q, Some(id)).push(", ");
+        int(&mut q, Some(c.at_ms)).push(", ");
+        text(&mut q, c.location.as_deref()).push(", ");
+        text(&mut q, Some(&c.today)).push(", ");
+        int(&mut q, Some(c.today_end_ms)).push(", ");
+        text(&mut q, c.notes.as_deref()).push(", ");
+        text(&mut q, Some(c.owner.as_deref().unwrap_or(""))).push(")");
+    }
+    let returning = COLUMNS.replace("a.", "");
+    q.push(&format!(
+        ") AS v
+         WHERE attendance.organization_id = v.column1 AND attendance.id = v.column2
+           AND attendance.check_in_time IS NOT NULL AND attendance.check_out_time IS NULL
+           AND (v.column8 = '' OR attendance.user_id = v.column8)
+         RETURNING {returning}"
+    ));
+    let (sql, args) = q.build();
+    sqlx::query_as_with(&sql, args).fetch_all(conn).await
+}
+
+/// A typed text value in a `VALUES` list (PostgreSQL cannot infer the types there).
+fn text<'q, 'a>(q: &'q mut SqlBuf<'a>, v: Option<&'a str>) -> &'q mut SqlBuf<'a> {
+    q.push("CAST(").bind(v).push(" AS TEXT)")
+}
+
+/// A typed integer value in a `VALUES` list.
+fn int<'q, 'a>(q: &'q mut SqlBuf<'a>, v: Option<i64>) -> &'q mut SqlBuf<'a> {
+    q.push("CAST(").bind(v).push(" AS BIGINT)")
+}
+
+impl AttendanceRow {
+    fn filler() -> AttendanceRow {
+        AttendanceRow {
+            id: String::new(),
+            organization_id: String::new(),
+            user_id: String::new(),
+            user_name: String::new(),
+            date: String::new(),
+            check_in_time: None,
+            check_out_time: None,
+            status: String::new(),
+            check_in_location: None,
+            check_out_location: None,
+            working_hours: None,
+            is_late: 0,
+            notes: None,
+            site_id: None,
+            auto_check_out: 0,
+            corrected: 0,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+}
+
+impl CheckOut {
+    fn filler() -> CheckOut {
+        CheckOut {
+            at_ms: 0,
+            location: None,
+            notes: None,
+            today: String::new(),
+            today_end_ms: 0,
+            owner: None,
+        }
+    }
 }

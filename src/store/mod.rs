@@ -57,9 +57,12 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {
+                        // Checkpoints run in `checkpoint_loop`, not in whichever
+                        // commit crosses the threshold.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                             PRAGMA wal_autocheckpoint = 0;",
                         )
                         .await?;
                     }
@@ -69,6 +72,9 @@ impl Db {
             .connect_with(options)
             .await
             .context("cannot connect to the database")?;
+        if engine == Engine::Sqlite {
+            tokio::spawn(checkpoint_loop(pool.clone()));
+        }
         Ok(Db { pool, engine })
     }
 
@@ -96,6 +102,30 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// SQLite: copies the write-ahead log back into the database file twice a second, off
+/// the writers' path. A checkpoint syncs the database file to disk; run by SQLite's own
+/// automatic checkpoint it would stall whichever commit crossed the threshold, and every
+/// request queued behind it. PASSIVE never waits for readers or writers.
+async fn checkpoint_loop(pool: AnyPool) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
     }
 }
 

@@ -8,6 +8,7 @@ pub struct SqlBuf<'a> {
     sql: String,
     args: AnyArguments<'a>,
     count: usize,
+    anonymous: bool,
 }
 
 impl<'a> SqlBuf<'a> {
@@ -16,6 +17,17 @@ impl<'a> SqlBuf<'a> {
             sql: start.to_string(),
             args: AnyArguments::default(),
             count: 0,
+            anonymous: false,
+        }
+    }
+
+    /// For statements with a great many values (batched writes): on SQLite the
+    /// placeholders are anonymous `?`, since the driver looks each `$n` up by name and
+    /// that lookup is linear in the number of parameters.
+    pub fn for_engine(engine: super::Engine, start: &str) -> Self {
+        Self {
+            anonymous: engine == super::Engine::Sqlite,
+            ..Self::new(start)
         }
     }
 
@@ -31,8 +43,12 @@ impl<'a> SqlBuf<'a> {
         T: 'a + Encode<'a, Any> + Type<Any>,
     {
         self.count += 1;
-        self.sql.push('$');
-        self.sql.push_str(&self.count.to_string());
+        if self.anonymous {
+            self.sql.push('?');
+        } else {
+            self.sql.push('$');
+            self.sql.push_str(&self.count.to_string());
+        }
         // Encoding into AnyArguments only fails for types Any cannot carry, which
         // the type bound already rules out.
         let _ = self.args.add(value);

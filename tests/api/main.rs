@@ -2,6 +2,7 @@
 //! engine chosen by `ROLLCALL_TEST_DATABASE` (see `helpers`).
 
 mod attendance;
+mod attendance_batch;
 mod attendance_helpers;
 mod attendance_jobs;
 mod attendance_reading;
