@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection};
+use sqlx::{Any, AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 use super::model::AttendanceRow;
@@ -252,76 +252,45 @@ fn size_class(n: usize) -> usize {
     n.next_power_of_two()
 }
 
-/// Writes a batch; false when a batch statement failed as a whole.
+/// Writes a batch; false when the batch statements failed as a whole.
 async fn write(engine: Engine, conn: &mut AnyConnection, batch: Split, counts: &Counts) -> bool {
     let Split {
         ins,
         outs,
         mut alone,
     } = batch;
-    let mut healthy = true;
-    if !ins.is_empty() {
-        let rows: Vec<_> = ins
-            .iter()
-            .map(|p| (p.org_id.as_str(), &p.row, p.minute))
-            .collect();
-        let written = store::insert_check_ins(conn, engine, &rows, size_class(rows.len())).await;
-        drop(rows);
-        counts.statements.fetch_add(1, Ordering::Relaxed);
-        match written {
-            Ok(written) => {
-                counts
-                    .batched
-                    .fetch_add(written.len() as u64, Ordering::Relaxed);
-                let mut names: HashMap<String, String> = written.into_iter().collect();
-                for mut p in ins {
-                    match names.remove(&p.row.id) {
-                        Some(name) => {
-                            p.row.user_name = name;
-                            let _ = p.reply.send(Ok(Some(p.row)));
-                        }
-                        None => alone.push(Punch::In(Box::new(p))),
+    let healthy = match write_batch(engine, conn, &ins, &outs, counts).await {
+        Ok((mut names, mut closed)) => {
+            counts
+                .batched
+                .fetch_add((names.len() + closed.len()) as u64, Ordering::Relaxed);
+            for mut p in ins {
+                match names.remove(&p.row.id) {
+                    Some(name) => {
+                        p.row.user_name = name;
+                        let _ = p.reply.send(Ok(Some(p.row)));
                     }
+                    None => alone.push(Punch::In(Box::new(p))),
                 }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "batched check-in failed; writing one by one");
-                healthy = false;
-                alone.extend(ins.into_iter().map(|p| Punch::In(Box::new(p))));
-            }
-        }
-    }
-    if !outs.is_empty() {
-        let rows: Vec<_> = outs
-            .iter()
-            .map(|p| (p.org_id.as_str(), p.id.as_str(), &p.c))
-            .collect();
-        let closed = store::check_outs(conn, engine, &rows, size_class(rows.len())).await;
-        drop(rows);
-        counts.statements.fetch_add(1, Ordering::Relaxed);
-        match closed {
-            Ok(closed) => {
-                counts
-                    .batched
-                    .fetch_add(closed.len() as u64, Ordering::Relaxed);
-                let mut by_id: HashMap<String, AttendanceRow> =
-                    closed.into_iter().map(|r| (r.id.clone(), r)).collect();
-                for p in outs {
-                    match by_id.remove(&p.id) {
-                        Some(row) => {
-                            let _ = p.reply.send(Ok(Some(row)));
-                        }
-                        None => alone.push(Punch::Out(p)),
+            for p in outs {
+                match closed.remove(&p.id) {
+                    Some(row) => {
+                        let _ = p.reply.send(Ok(Some(row)));
                     }
+                    None => alone.push(Punch::Out(p)),
                 }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "batched check-out failed; writing one by one");
-                healthy = false;
-                alone.extend(outs.into_iter().map(Punch::Out));
-            }
+            true
         }
-    }
+        Err(e) => {
+            // Nothing of the batch was written (it was one transaction).
+            tracing::warn!(error = %e, "batched punches failed; writing them one by one");
+            alone.extend(ins.into_iter().map(|p| Punch::In(Box::new(p))));
+            alone.extend(outs.into_iter().map(Punch::Out));
+            false
+        }
+    };
     counts
         .alone
         .fetch_add(alone.len() as u64, Ordering::Relaxed);
@@ -329,6 +298,62 @@ async fn write(engine: Engine, conn: &mut AnyConnection, batch: Split, counts: &
         write_alone(conn, punch).await;
     }
     healthy
+}
+
+/// Check-ins written (id → user name) and records closed (id → record).
+type Written = (HashMap<String, String>, HashMap<String, AttendanceRow>);
+
+/// The batch's two statements, in one transaction when there are both (one commit,
+/// and pages both touch are written to the log once).
+async fn write_batch(
+    engine: Engine,
+    conn: &mut AnyConnection,
+    ins: &[CheckInPunch],
+    outs: &[CheckOutPunch],
+    counts: &Counts,
+) -> sqlx::Result<Written> {
+    if ins.is_empty() || outs.is_empty() {
+        return statements(engine, conn, ins, outs, counts).await;
+    }
+    let mut tx = conn.begin().await?;
+    let written = statements(engine, &mut tx, ins, outs, counts).await?;
+    tx.commit().await?;
+    Ok(written)
+}
+
+async fn statements(
+    engine: Engine,
+    conn: &mut AnyConnection,
+    ins: &[CheckInPunch],
+    outs: &[CheckOutPunch],
+    counts: &Counts,
+) -> sqlx::Result<Written> {
+    let mut names = HashMap::new();
+    if !ins.is_empty() {
+        let rows: Vec<_> = ins
+            .iter()
+            .map(|p| (p.org_id.as_str(), &p.row, p.minute))
+            .collect();
+        counts.statements.fetch_add(1, Ordering::Relaxed);
+        names = store::insert_check_ins(conn, engine, &rows, size_class(rows.len()))
+            .await?
+            .into_iter()
+            .collect();
+    }
+    let mut closed = HashMap::new();
+    if !outs.is_empty() {
+        let rows: Vec<_> = outs
+            .iter()
+            .map(|p| (p.org_id.as_str(), p.id.as_str(), &p.c))
+            .collect();
+        counts.statements.fetch_add(1, Ordering::Relaxed);
+        closed = store::check_outs(conn, engine, &rows, size_class(rows.len()))
+            .await?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+    }
+    Ok((names, closed))
 }
 
 /// One punch with the single-row statement, whose answer (a unique violation, no row)

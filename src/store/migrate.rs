@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_attendance.sql"),
     migration!(3, "0003_report_indexes.sql"),
     migration!(4, "0004_auth_codes.sql"),
+    migration!(5, "0005_redundant_indexes.sql"),
 ];
 
 /// Applies every migration not yet applied. Safe to run on every start.
