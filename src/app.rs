@@ -22,9 +22,20 @@ use crate::realtime::{Realtime, RealtimeLayer};
 use crate::store::{self, Db};
 use crate::time::SharedClock;
 
-/// What every handler, socket handler and job can reach.
+/// What every handler, socket handler and job can reach. Cloned by every extractor of
+/// every request, so it is one reference-counted pointer (`Deref` to its parts).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+pub struct Parts {
     pub db: Db,
     pub config: Arc<Config>,
     pub clock: SharedClock,
@@ -66,7 +77,7 @@ impl App {
             Some(url) => Arc::new(RedisLimiter::connect(url).await?),
             None => Arc::new(MemoryLimiter::default()),
         };
-        let state = AppState {
+        let state = AppState(Arc::new(Parts {
             realtime: realtime.clone(),
             sessions: Arc::default(),
             punches: crate::attendance::PunchWriter::start(db.clone()),
@@ -79,7 +90,7 @@ impl App {
             clock,
             metrics: Arc::new(Metrics::default()),
             rules: Arc::default(),
-        };
+        }));
         realtime.register(state.clone()).await?;
         let router = router(state.clone(), socket_layer);
         Ok(App { state, router })
