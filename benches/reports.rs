@@ -292,7 +292,12 @@ async fn main() -> anyhow::Result<()> {
         std::env::temp_dir().join(format!("rollcall-bench-reports-db-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     lines.extend(run("sqlite", &format!("sqlite://{}/bench.db", dir.display())).await?);
-    let _ = std::fs::remove_dir_all(&dir);
+    // ROLLCALL_BENCH_KEEP_DB=1 keeps the seeded SQLite file, to study its query plans.
+    if std::env::var_os("ROLLCALL_BENCH_KEEP_DB").is_some() {
+        eprintln!("sqlite: kept {}/bench.db", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     if let Ok(admin) = std::env::var("ROLLCALL_BENCH_PG") {
         use sqlx::Connection;
         let name = format!("bench_{}", std::process::id());

@@ -15,7 +15,6 @@ pub struct Filter {
     pub user_id: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
 pub struct Person {
     pub id: String,
     pub name: String,
@@ -50,7 +49,8 @@ pub fn push_people<'a>(q: &mut SqlBuf<'a>, org_id: &'a str, f: &'a Filter, colum
     q.push(")");
 }
 
-/// People who belonged to the organization at some point of `[from_ms, to_ms)`.
+/// People who belonged to the organization at some point of `[from_ms, to_ms)`, by
+/// name (case-insensitively, the same on both engines), read as one joined row.
 pub async fn people(
     db: &Db,
     org_id: &str,
@@ -58,23 +58,49 @@ pub async fn people(
     from_ms: i64,
     to_ms: i64,
 ) -> sqlx::Result<Vec<Person>> {
-    let mut q = SqlBuf::new(
-        "SELECT id, name, email, department, role, is_active, created_at, deleted_at
-         FROM users WHERE organization_id = ",
+    let mut q = joined(db);
+    push_line(
+        &mut q,
+        &[
+            "id",
+            TEXT_NAME,
+            TEXT_EMAIL,
+            // NULL and empty are different departments: N for none, V before a value.
+            "CASE WHEN department IS NULL THEN 'N' ELSE 'V' || REPLACE(REPLACE(department, char_sep_r, ' '), char_sep_f, ' ') END",
+            "role",
+            "CAST(is_active AS TEXT)",
+            "CAST(created_at AS TEXT)",
+            "COALESCE(CAST(deleted_at AS TEXT), '')",
+        ],
     );
-    q.bind(org_id);
+    q.push(" FROM users WHERE organization_id = ").bind(org_id);
     q.push(" AND created_at < ").bind(to_ms);
     q.push(" AND (deleted_at IS NULL OR deleted_at >= ")
         .bind(from_ms);
     q.push(")");
     push_people(&mut q, org_id, f, "id");
-    q.push(" ORDER BY name, id");
-    let (sql, args) = q.build();
-    sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await
+    let lines = fetch_joined(db, q).await?;
+    let mut people: Vec<Person> = lines.iter().filter_map(|l| parse_person(l)).collect();
+    people.sort_by_cached_key(|p| (p.name.to_lowercase(), p.name.clone(), p.id.clone()));
+    Ok(people)
+}
+
+fn parse_person(line: &str) -> Option<Person> {
+    let mut f = line.split(FIELD);
+    Some(Person {
+        id: f.next()?.to_string(),
+        name: f.next()?.to_string(),
+        email: f.next()?.to_string(),
+        department: f.next()?.strip_prefix('V').map(str::to_string),
+        role: f.next()?.to_string(),
+        is_active: f.next()?.parse().ok()?,
+        created_at: f.next()?.parse().ok()?,
+        deleted_at: f.next()?.parse().ok(),
+    })
 }
 
 /// One person's attendance over a period.
-#[derive(sqlx::FromRow, Default, Clone)]
+#[derive(Default, Clone)]
 pub struct PersonTotals {
     pub user_id: String,
     /// Distinct days attended.
@@ -123,8 +149,25 @@ pub async fn totals_per_person(
     f: &Filter,
     r: &Range<'_>,
 ) -> sqlx::Result<Vec<PersonTotals>> {
-    let mut q = SqlBuf::new(
-        "SELECT user_id,
+    let mut q = joined(db);
+    push_line(
+        &mut q,
+        &[
+            "user_id",
+            "CAST(attended AS TEXT)",
+            "CAST(attended_working AS TEXT)",
+            "CAST(attended_today AS TEXT)",
+            "CAST(late AS TEXT)",
+            "CAST(early AS TEXT)",
+            "CAST(minutes AS TEXT)",
+            "CAST(closed_records AS TEXT)",
+            "CAST(check_in_minutes AS TEXT)",
+            "CAST(check_ins AS TEXT)",
+            "CAST(late_minutes AS TEXT)",
+        ],
+    );
+    q.push(
+        " FROM (SELECT user_id,
             COUNT(DISTINCT CASE WHEN status <> 'absent' THEN date END) AS attended,
             COUNT(DISTINCT CASE WHEN status <> 'absent' AND ",
     );
@@ -155,9 +198,84 @@ pub async fn totals_per_person(
     q.push(" AND date <= ")
         .bind(r.to.format("%Y-%m-%d").to_string());
     push_people(&mut q, org_id, f, "user_id");
-    q.push(" GROUP BY user_id");
+    q.push(" GROUP BY user_id) totals");
+    let lines = fetch_joined(db, q).await?;
+    Ok(lines.iter().filter_map(|l| parse_totals(l)).collect())
+}
+
+fn parse_totals(line: &str) -> Option<PersonTotals> {
+    let mut f = line.split(FIELD);
+    let user_id = f.next()?.to_string();
+    let mut n = || f.next()?.parse::<i64>().ok();
+    Some(PersonTotals {
+        user_id,
+        attended: n()?,
+        attended_working: n()?,
+        attended_today: n()?,
+        late: n()?,
+        early: n()?,
+        minutes: n()?,
+        closed_records: n()?,
+        check_in_minutes: n()?,
+        check_ins: n()?,
+        late_minutes: n()?,
+    })
+}
+
+// Reports read their thousands of rows (people, per-person totals) as ONE row: the
+// database joins the lines into a single string (fields split by U+001F, lines by
+// U+001E). Rows handed one by one from SQLite's worker thread cost a thread switch
+// each, which was a third of a monthly report's time (see BENCHMARKS.md).
+const FIELD: char = '\u{1f}';
+const RECORD: char = '\u{1e}';
+/// Free text with the separators blanked (validation keeps control characters out of
+/// names and emails; this keeps a line intact whatever is stored).
+const TEXT_NAME: &str = "REPLACE(REPLACE(name, char_sep_r, ' '), char_sep_f, ' ')";
+const TEXT_EMAIL: &str = "REPLACE(REPLACE(email, char_sep_r, ' '), char_sep_f, ' ')";
+
+/// `SELECT <string aggregate>(line, RECORD) FROM (` — the caller adds one `SELECT
+/// <line> AS line FROM ...` (see `push_line`) and `fetch_joined` closes it.
+fn joined(db: &Db) -> SqlBuf<'static> {
+    let mut q = SqlBuf::new("SELECT ");
+    q.push(db.string_agg())
+        .push("(line, ")
+        .bind(RECORD.to_string());
+    q.push(") FROM (SELECT ");
+    q
+}
+
+/// `expr || FIELD || expr ... AS line`, where `char_sep_r`/`char_sep_f` in an
+/// expression stand for the two separators.
+fn push_line(q: &mut SqlBuf<'_>, exprs: &[&str]) {
+    for (i, expr) in exprs.iter().enumerate() {
+        if i > 0 {
+            q.push(" || ").bind(FIELD.to_string()).push(" || ");
+        }
+        let mut rest = *expr;
+        while let Some(at) = rest.find("char_sep_") {
+            q.push(&rest[..at]);
+            let sep = if rest[at..].starts_with("char_sep_r") {
+                RECORD
+            } else {
+                FIELD
+            };
+            q.bind(sep.to_string());
+            rest = &rest[at + "char_sep_r".len()..];
+        }
+        q.push(rest);
+    }
+    q.push(" AS line");
+}
+
+async fn fetch_joined(db: &Db, mut q: SqlBuf<'_>) -> sqlx::Result<Vec<String>> {
+    q.push(") lines");
     let (sql, args) = q.build();
-    sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await
+    let joined: Option<String> = sqlx::query_scalar_with(&sql, args)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(joined
+        .map(|j| j.split(RECORD).map(str::to_string).collect())
+        .unwrap_or_default())
 }
 
 #[derive(sqlx::FromRow)]
@@ -259,4 +377,49 @@ pub async fn attended_on(
         found.extend(rows.into_iter().map(|r| r.0));
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_person_line_keeps_none_apart_from_an_empty_department() {
+        let line = ["u1", "Ana", "ana@x.test", "N", "employee", "1", "42", ""].join("\u{1f}");
+        let p = parse_person(&line).expect("parses");
+        assert_eq!((p.id.as_str(), p.name.as_str()), ("u1", "Ana"));
+        assert_eq!(p.department, None);
+        assert_eq!((p.is_active, p.created_at, p.deleted_at), (1, 42, None));
+        let line = ["u2", "Ben", "b@x.test", "V", "student", "0", "7", "9"].join("\u{1f}");
+        let p = parse_person(&line).expect("parses");
+        assert_eq!(p.department.as_deref(), Some(""));
+        assert_eq!(p.deleted_at, Some(9));
+        let line = ["u3", "Cy", "c@x.test", "VOps", "admin", "1", "7", ""].join("\u{1f}");
+        assert_eq!(
+            parse_person(&line).unwrap().department.as_deref(),
+            Some("Ops")
+        );
+    }
+
+    #[test]
+    fn a_totals_line_reads_every_count_in_order_and_a_short_one_is_dropped() {
+        let line = "u1\u{1f}1\u{1f}2\u{1f}3\u{1f}4\u{1f}5\u{1f}6\u{1f}7\u{1f}8\u{1f}9\u{1f}10";
+        let t = parse_totals(line).expect("parses");
+        assert_eq!(
+            [
+                t.attended,
+                t.attended_working,
+                t.attended_today,
+                t.late,
+                t.early,
+                t.minutes,
+                t.closed_records,
+                t.check_in_minutes,
+                t.check_ins,
+                t.late_minutes
+            ],
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+        );
+        assert!(parse_totals("u1\u{1f}1\u{1f}2").is_none());
+    }
 }
