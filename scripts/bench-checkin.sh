@@ -23,7 +23,9 @@ for l in sys.stdin:
 work=$(mktemp -d /tmp/rollcall-bench.XXXXXX)
 secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; stop_services "$work"' EXIT
+# (`|| true`: under `set -e` a failed kill of an already stopped server would end the
+# trap before the cluster is stopped.)
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; stop_services "$work"' EXIT
 
 start_server() { # label url port -> sets $pid
   env DATA_DIR="$work/data-$1" DATABASE_URL="$2" PORT="$3" JWT_SECRET="$secret" \

@@ -32,10 +32,13 @@ impl Session {
     /// Checks a bearer token the way every door does (REST and sockets alike).
     pub async fn from_token(state: &AppState, token: &str) -> Result<Session, AppError> {
         let now = state.clock.now();
-        let claims = state.keys.verify(token, now).ok_or_else(invalid_token)?;
-        if let Some(session) = state.sessions.get(&claims.jti) {
-            return Ok(session);
+        if let Some(session) = state.sessions.get(token) {
+            return match state.keys.expired(session.exp, now) {
+                false => Ok(session),
+                true => Err(invalid_token()),
+            };
         }
+        let claims = state.keys.verify(token, now).ok_or_else(invalid_token)?;
         let live = super::store::session_state(
             &state.db,
             &claims.org,
@@ -57,7 +60,7 @@ impl Session {
             exp: claims.exp,
             family: claims.fam,
         };
-        state.sessions.put(&session);
+        state.sessions.put(token, &session);
         Ok(session)
     }
 }

@@ -97,11 +97,15 @@ impl TokenKeys {
         validation.validate_exp = false;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
         let claims = data.claims;
-        let leeway = self.validation.leeway as i64;
-        if claims.typ != "access" || claims.exp + leeway < now.timestamp() {
+        if claims.typ != "access" || self.expired(claims.exp, now) {
             return None;
         }
         Some(claims)
+    }
+
+    /// Whether an access token expiring at `exp` (seconds) is past it at `now`.
+    pub fn expired(&self, exp: i64, now: DateTime<Utc>) -> bool {
+        exp + (self.validation.leeway as i64) < now.timestamp()
     }
 }
 
