@@ -147,7 +147,6 @@ pub async fn report(
 ) -> AppResult<Report> {
     let from_ms = local_midnight_ms(&ctx.tz, period.from);
     let to_ms = local_midnight_ms(&ctx.tz, period.to.succ_opt().unwrap_or(period.to));
-    let people = store::people(&state.db, &ctx.org.id, filter, from_ms, to_ms).await?;
     let calendar = calendar(state, ctx, &period).await?;
     let working = calendar.working_days(&period);
     let off_days: Vec<NaiveDate> = period.days().filter(|d| !calendar.is_working(*d)).collect();
@@ -158,12 +157,14 @@ pub async fn report(
         off_days: &off_days,
         start_minute: ctx.start_minute,
     };
+    // The two big reads are independent: on two pool connections they run side by
+    // side (the per-person totals are most of a report's database time).
+    let (people, totals) = tokio::try_join!(
+        store::people(&state.db, &ctx.org.id, filter, from_ms, to_ms),
+        store::totals_per_person(&state.db, &ctx.org.id, filter, &range),
+    )?;
     let totals: HashMap<String, PersonTotals> =
-        store::totals_per_person(&state.db, &ctx.org.id, filter, &range)
-            .await?
-            .into_iter()
-            .map(|t| (t.user_id.clone(), t))
-            .collect();
+        totals.into_iter().map(|t| (t.user_id.clone(), t)).collect();
     let came = came_on_joining(state, ctx, &period, &people).await?;
     let empty = PersonTotals::default();
     let mut rows = Vec::with_capacity(people.len());

@@ -264,6 +264,64 @@ async fn monthly_report_matches_the_hand_computed_numbers() {
     assert_eq!(sm["averageWorkingMinutes"], 535);
 }
 
+/// Several records in one day count that day once, whichever way the database counts
+/// distinct days (PostgreSQL uses a bit per day for periods of up to 64 days and
+/// `COUNT(DISTINCT)` beyond: the month and the 92-day period below take each path).
+#[tokio::test]
+async fn a_day_with_several_records_counts_once() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let org = f.admin.org_id.clone();
+    let oct = |d| NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
+    // Ana comes back in the evening of 6 and 8 Oct (late check-ins), for half an hour
+    // on 7 Oct (late, and leaving early), and works Saturday 3 Oct from 10:00.
+    for (day, times) in [
+        (6, ((19, 0), (20, 0))),
+        (8, ((19, 0), (20, 0))),
+        (7, ((17, 0), (17, 30))),
+        (3, ((10, 0), (18, 0))),
+    ] {
+        insert_record(&app, &org, &f.ana, "Ana", oct(day), Some(times)).await;
+    }
+    let (s, month) = app
+        .get("/api/v1/reports/monthly?month=2026-10", &f.admin.token)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{month}");
+    let ana = row(&month, &f.ana);
+    let counts = |r: &serde_json::Value| {
+        (
+            r["present"].as_i64(),
+            r["late"].as_i64(),
+            r["early"].as_i64(),
+            r["workingMinutes"].as_i64(),
+            r["lateMinutes"].as_i64(),
+        )
+    };
+    // 21 working days and Saturday; late on 3, 6, 7 and 8 Oct; early on 7 Oct only.
+    // Minutes: 11,180 + 60 + 60 + 30 + 480. Late minutes: 40 + 600 + 600 + 480 + 60.
+    assert_eq!(
+        counts(ana),
+        (Some(22), Some(4), Some(1), Some(11810), Some(1780))
+    );
+    assert_eq!(
+        (ana["workingDays"].as_i64(), ana["absent"].as_i64()),
+        (Some(21), Some(0)),
+        "the Saturday is not a working day and hides no absence"
+    );
+    let (s, long) = app
+        .get(
+            "/api/v1/reports/custom?from=2026-08-01&to=2026-10-31",
+            &f.admin.token,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{long}");
+    assert_eq!(counts(row(&long, &f.ana)), counts(ana));
+    assert_eq!(
+        row(&long, &f.bob)["present"],
+        row(&month, &f.bob)["present"]
+    );
+}
+
 #[tokio::test]
 async fn daily_weekly_and_custom_periods_count_the_right_days() {
     let app = spawn_app().await;
