@@ -12,6 +12,8 @@ mod socket;
 
 pub use events::*;
 
+use axum::extract::{OriginalUri, Request};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use axum::Router;
 use serde::Serialize;
 use socketioxide::adapter::Emitter;
@@ -38,11 +40,43 @@ pub enum RealtimeLayer {
 
 impl RealtimeLayer {
     pub fn wrap(self, router: Router) -> Router {
-        match self {
+        let router = match self {
             RealtimeLayer::Local(layer) => router.layer(layer),
             RealtimeLayer::Redis(layer) => router.layer(layer),
+        };
+        router.layer(axum::middleware::map_request(own_socket_request))
+    }
+}
+
+/// Gives a Socket.IO request its own copies of the URI and header values.
+///
+/// hyper parses a request head into slices of the connection's read buffer (16 KiB
+/// once it has grown), and the Engine.IO layer keeps the request's parts for as long
+/// as the socket lives: one header value or URI kept the whole buffer alive, which was more
+/// than half of an idle socket's memory (27.7 KiB per socket; see BENCHMARKS.md).
+async fn own_socket_request(mut req: Request) -> Request {
+    if !req.uri().path().starts_with("/socket.io") {
+        return req;
+    }
+    let shared = std::mem::take(req.headers_mut());
+    let mut owned = HeaderMap::with_capacity(shared.len());
+    let mut name = None;
+    for (key, value) in shared {
+        // `None` repeats the previous name (a header given more than once).
+        if let Some(key) = key {
+            name = HeaderName::from_bytes(key.as_str().as_bytes()).ok();
+        }
+        if let (Some(name), Ok(value)) = (&name, HeaderValue::from_bytes(value.as_bytes())) {
+            owned.append(name.clone(), value);
         }
     }
+    *req.headers_mut() = owned;
+    if let Ok(uri) = Uri::try_from(req.uri().to_string()) {
+        // The router keeps a copy of the URI as it arrived, too.
+        req.extensions_mut().insert(OriginalUri(uri.clone()));
+        *req.uri_mut() = uri;
+    }
+    req
 }
 
 /// The room of one user's sockets, of an organization's admins, of one sign-in.
@@ -75,7 +109,7 @@ impl Realtime {
         // and memory per idle connection is what bounds a node's sockets.
         let builder = SocketIo::builder()
             .req_path("/socket.io")
-            .ws_read_buffer_size(1024)
+            .ws_read_buffer_size(256)
             .max_buffer_size(64);
         match redis_url {
             None => {
@@ -168,5 +202,63 @@ impl Realtime {
         if let Err(e) = result {
             tracing::warn!(error = %e, "could not disconnect sockets");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::{Body, Bytes};
+
+    /// Whether `part` lies inside `buffer`'s memory.
+    fn inside(buffer: &Bytes, part: &[u8]) -> bool {
+        let range = buffer.as_ptr_range();
+        range.contains(&part.as_ptr())
+    }
+
+    #[tokio::test]
+    async fn a_socket_request_keeps_nothing_of_the_connection_buffer() {
+        // A request head as hyper leaves it: URI and values are slices of one buffer.
+        let buffer = Bytes::from_static(b"/socket.io/?EIO=4&transport=websocketBearer abc");
+        let uri = Uri::from_maybe_shared(buffer.slice(0..37)).unwrap();
+        let mut req = Request::builder()
+            .uri(uri.clone())
+            .header(
+                "authorization",
+                HeaderValue::from_maybe_shared(buffer.slice(37..)).unwrap(),
+            )
+            .header("x-custom", "one")
+            .header("x-custom", "two")
+            .body(Body::empty())
+            .unwrap();
+        req.extensions_mut().insert(OriginalUri(uri));
+        assert!(inside(&buffer, req.headers()["authorization"].as_bytes()));
+
+        let req = own_socket_request(req).await;
+        let auth = &req.headers()["authorization"];
+        assert_eq!(auth, "Bearer abc");
+        assert!(!inside(&buffer, auth.as_bytes()));
+        let custom: Vec<_> = req.headers().get_all("x-custom").iter().collect();
+        assert_eq!(custom, ["one", "two"]);
+        assert_eq!(req.uri(), "/socket.io/?EIO=4&transport=websocket");
+        assert!(!inside(&buffer, req.uri().path().as_bytes()));
+        let original = req.extensions().get::<OriginalUri>().unwrap();
+        assert_eq!(original.0, "/socket.io/?EIO=4&transport=websocket");
+        assert!(!inside(&buffer, original.0.path().as_bytes()));
+    }
+
+    #[tokio::test]
+    async fn other_requests_are_left_as_they_are() {
+        let buffer = Bytes::from_static(b"Bearer abc");
+        let req = Request::builder()
+            .uri("/api/v1/auth/me")
+            .header(
+                "authorization",
+                HeaderValue::from_maybe_shared(buffer.clone()).unwrap(),
+            )
+            .body(Body::empty())
+            .unwrap();
+        let req = own_socket_request(req).await;
+        assert!(inside(&buffer, req.headers()["authorization"].as_bytes()));
     }
 }
