@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod csv;
 pub mod documents;
 pub mod export;
+pub mod letters;
 pub mod model;
 pub mod pdf;
 pub mod period;

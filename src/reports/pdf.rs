@@ -2,9 +2,12 @@
 //! breaks across pages with its header repeated, a totals row at the end, and
 //! "Page X of Y" on every page. A4 landscape; the table is set in Courier so
 //! columns line up without font metrics; text uses the standard fonts'
-//! WinAnsi encoding (characters outside it print as `?`).
+//! WinAnsi encoding (`letters::win_ansi`: accents it lacks are dropped, other
+//! scripts print as `?`).
 
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
+
+use super::letters::win_ansi;
 
 pub struct Column {
     pub title: &'static str,
@@ -32,25 +35,6 @@ const ROW_H: f32 = 12.0;
 const TABLE_TOP_FIRST_GAP: f32 = 14.0;
 const FOOTER_Y: f32 = 20.0;
 const BODY_BOTTOM: f32 = 40.0;
-
-/// Maps text to WinAnsi bytes, the encoding of PDF's standard fonts.
-fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            ' '..='~' => c as u8,
-            '\u{a0}'..='\u{ff}' => c as u32 as u8,
-            '€' => 0x80,
-            '…' => 0x85,
-            '‘' => 0x91,
-            '’' => 0x92,
-            '“' => 0x93,
-            '”' => 0x94,
-            '–' => 0x96,
-            '—' => 0x97,
-            _ => b'?',
-        })
-        .collect()
-}
 
 /// Fits `text` into `width` characters, marking a cut with an ellipsis.
 fn fit(text: &str, width: usize, right: bool) -> String {

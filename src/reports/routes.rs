@@ -33,7 +33,8 @@ pub fn router() -> Router<AppState> {
 pub struct ReportQuery {
     /// `YYYY-MM-DD` (daily, weekly); today when absent.
     pub date: Option<String>,
-    /// `YYYY-MM` (monthly); this month when absent.
+    /// `YYYY-MM` (monthly; this month when absent). Exports and analytics take it
+    /// instead of `from` and `to` for a whole month.
     pub month: Option<String>,
     /// `YYYY-MM-DD` (custom, exports, analytics).
     pub from: Option<String>,
@@ -48,6 +49,16 @@ pub struct ReportQuery {
 }
 
 impl ReportQuery {
+    /// The exports' and analytics' period: a `month` alone, or `from` and `to`.
+    pub fn range(&self) -> AppResult<Period> {
+        match (&self.month, &self.from, &self.to) {
+            (Some(month), None, None) => {
+                period::monthly("month", month).map_err(|e| AppError::Validation(vec![e]))
+            }
+            _ => self.from_to(),
+        }
+    }
+
     pub fn filter(&self) -> AppResult<super::store::Filter> {
         service::filter(
             self.role.as_deref(),
@@ -56,8 +67,8 @@ impl ReportQuery {
         )
     }
 
-    /// `from` and `to`, both required, at most 366 days apart.
-    pub fn range(&self) -> AppResult<Period> {
+    /// `from` and `to`, both required, at most 366 days apart (the custom report).
+    fn from_to(&self) -> AppResult<Period> {
         let mut errors = crate::validate::Errors::default();
         let need = |field: &str, v: &Option<String>, errors: &mut crate::validate::Errors| match v {
             Some(raw) => errors.take(period::parse_date(field, raw)),
@@ -163,5 +174,5 @@ pub async fn custom_report(
     Admin(s): Admin,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<Report>> {
-    run(&state, &s.org_id, &q, |_| q.range()).await
+    run(&state, &s.org_id, &q, |_| q.from_to()).await
 }

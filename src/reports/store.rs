@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 
+use super::letters::sort_key;
 use crate::store::{Db, SqlBuf};
 
 /// Which people a report is about.
@@ -50,7 +51,7 @@ pub fn push_people<'a>(q: &mut SqlBuf<'a>, org_id: &'a str, f: &'a Filter, colum
 }
 
 /// People who belonged to the organization at some point of `[from_ms, to_ms)`, by
-/// name (case-insensitively, the same on both engines), read as one joined row.
+/// name (ignoring case and accents, the same on both engines), read as one joined row.
 pub async fn people(
     db: &Db,
     org_id: &str,
@@ -81,7 +82,7 @@ pub async fn people(
     push_people(&mut q, org_id, f, "id");
     let lines = fetch_joined(db, q).await?;
     let mut people: Vec<Person> = lines.iter().filter_map(|l| parse_person(l)).collect();
-    people.sort_by_cached_key(|p| (p.name.to_lowercase(), p.name.clone(), p.id.clone()));
+    people.sort_by_cached_key(|p| (sort_key(&p.name), p.name.clone(), p.id.clone()));
     Ok(people)
 }
 

@@ -469,6 +469,40 @@ async fn bad_report_parameters_are_422() {
     }
 }
 
+/// Exports and analytics take `month=YYYY-MM` for a whole month, the same as its
+/// `from` and `to`; a malformed month is a 422 naming the field.
+#[tokio::test]
+async fn exports_take_a_month_for_a_whole_month() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let body = |q: &'static str| {
+        let req = app
+            .client
+            .get(app.url(&format!("/api/v1/reports/export/csv?type=records&{q}")))
+            .bearer_auth(&f.admin.token);
+        async move {
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            let name = resp.headers()["content-disposition"].clone();
+            (name, resp.text().await.unwrap())
+        }
+    };
+    let (by_month_name, by_month) = body("month=2026-10").await;
+    let (by_range_name, by_range) = body("from=2026-10-01&to=2026-10-31").await;
+    assert_eq!(by_month, by_range);
+    assert_eq!(by_month_name, by_range_name);
+    assert!(by_month.lines().count() > 60, "the month's records are there");
+    let (s, a) = app
+        .get("/api/v1/reports/analytics?month=2026-10", &f.admin.token)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    let (s, e) = app
+        .get("/api/v1/reports/export/pdf?month=2026-13", &f.admin.token)
+        .await;
+    assert_error(s, &e, 422, "validation_failed");
+    assert_eq!(e["error"]["details"][0]["field"], "month", "{e}");
+}
+
 #[tokio::test]
 async fn csv_exports_quote_and_neutralise_cells() {
     let app = spawn_app().await;
