@@ -70,7 +70,7 @@ pub async fn check_in(
     let day = rules.local_day(now);
     let late = rules.is_late(now);
     let now_ms = now.timestamp_millis();
-    let mut row = AttendanceRow {
+    let row = AttendanceRow {
         id: crate::id::new_id_at(now.timestamp()),
         organization_id: session.org_id.clone(),
         user_id: target.clone(),
@@ -110,10 +110,10 @@ pub async fn check_in(
         if day_closed {
             store::delete_absence(&mut tx, &session.org_id, &target, &row.date).await?;
         }
-        let name = store::insert_check_in(&mut tx, &session.org_id, &row, minute)
+        let written = store::insert_check_in(&mut tx, &session.org_id, &row, minute)
             .await
             .map_err(conflict)?;
-        if name.is_some() && on_behalf {
+        if written.is_some() && on_behalf {
             crate::audit::record(
                 &mut tx,
                 &session.org_id,
@@ -128,10 +128,7 @@ pub async fn check_in(
             .await?;
         }
         tx.commit().await?;
-        name.map(|name| {
-            row.user_name = name;
-            row
-        })
+        written.map(|w| w.fill(row))
     } else {
         // The common case: written with other punches in one statement (`writer`).
         state

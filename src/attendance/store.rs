@@ -235,32 +235,68 @@ pub async fn insert_check_in(
     org_id: &str,
     r: &AttendanceRow,
     check_in_minute: Option<i64>,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar(
+) -> sqlx::Result<Option<CheckedIn>> {
+    let sql = format!(
         "INSERT INTO attendance (organization_id, id, user_id, user_name, date, check_in_time,
              check_in_minute, status, check_in_location, is_late, notes, site_id, auto_check_out,
              corrected, created_at, updated_at)
-         SELECT $1, $2, u.id, u.name, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, $5, $5
+         SELECT $1, $2, u.id, u.name, $4, $5, $6,
+             CASE WHEN {late} THEN 'late' ELSE 'present' END, $7,
+             CASE WHEN {late} THEN 1 ELSE 0 END, $9, $10, 0, 0, $5, $5
          FROM users u
          WHERE u.organization_id = $1 AND u.id = $3 AND u.deleted_at IS NULL AND u.is_active = 1
-         RETURNING user_name",
+         RETURNING user_name, is_late",
+        late = first_of_day_and_late("$8", "$1", "u.id", "$4"),
+    );
+    sqlx::query_as(&sql)
+        .bind(org_id)
+        .bind(&r.id)
+        .bind(&r.user_id)
+        .bind(&r.date)
+        .bind(r.check_in_time)
+        .bind(check_in_minute)
+        .bind(&r.check_in_location)
+        .bind(r.is_late)
+        .bind(&r.notes)
+        .bind(&r.site_id)
+        // Stepped to the end (not just the first row): on SQLite a RETURNING statement
+        // only commits, and releases the write lock, once it is done.
+        .fetch_all(conn)
+        .await
+        .map(|rows: Vec<(String, i64)>| {
+            rows.into_iter()
+                .next()
+                .map(|(user_name, is_late)| CheckedIn { user_name, is_late })
+        })
+}
+
+/// What writing a check-in settled: the person's name as stored, and whether the
+/// check-in counts as late.
+#[derive(Debug, Clone)]
+pub struct CheckedIn {
+    pub user_name: String,
+    pub is_late: i64,
+}
+
+impl CheckedIn {
+    /// The written record: `row` as it was asked for, with what the database settled.
+    pub fn fill(self, mut row: AttendanceRow) -> AttendanceRow {
+        row.user_name = self.user_name;
+        row.is_late = self.is_late;
+        row.status = if self.is_late == 1 { "late" } else { "present" }.into();
+        row
+    }
+}
+
+/// SQL that is true when a check-in is late: after the start of the day plus the
+/// threshold (`late_by_clock`, worked out by the rules) and the person's first of the
+/// day. Coming back after lunch, or after an early check-out, is not coming in late.
+fn first_of_day_and_late(late_by_clock: &str, org: &str, user: &str, date: &str) -> String {
+    format!(
+        "{late_by_clock} = 1 AND NOT EXISTS (SELECT 1 FROM attendance p
+             WHERE p.organization_id = {org} AND p.user_id = {user} AND p.date = {date}
+             AND p.status <> 'absent')"
     )
-    .bind(org_id)
-    .bind(&r.id)
-    .bind(&r.user_id)
-    .bind(&r.date)
-    .bind(r.check_in_time)
-    .bind(check_in_minute)
-    .bind(&r.status)
-    .bind(&r.check_in_location)
-    .bind(r.is_late)
-    .bind(&r.notes)
-    .bind(&r.site_id)
-    // Stepped to the end (not just the first row): on SQLite a RETURNING statement
-    // only commits, and releases the write lock, once it is done.
-    .fetch_all(conn)
-    .await
-    .map(|names: Vec<String>| names.into_iter().next())
 }
 
 /// A check-out in one statement: the rules' only input from the record's day is
@@ -316,15 +352,20 @@ pub async fn insert_check_ins(
     engine: Engine,
     rows: &[(&str, &AttendanceRow, Option<i64>)],
     padded_to: usize,
-) -> sqlx::Result<Vec<(String, String)>> {
+) -> sqlx::Result<Vec<(String, CheckedIn)>> {
     let mut q = SqlBuf::for_engine(
         engine,
-        "INSERT INTO attendance (organization_id, id, user_id, user_name, date, check_in_time,
-             check_in_minute, status, check_in_location, is_late, notes, site_id, auto_check_out,
-             corrected, created_at, updated_at)
-         SELECT v.column1, v.column2, u.id, u.name, v.column4, v.column5, v.column6, v.column7,
-             v.column8, v.column9, v.column10, v.column11, 0, 0, v.column5, v.column5
-         FROM (VALUES ",
+        &format!(
+            "INSERT INTO attendance (organization_id, id, user_id, user_name, date, check_in_time,
+                 check_in_minute, status, check_in_location, is_late, notes, site_id,
+                 auto_check_out, corrected, created_at, updated_at)
+             SELECT v.column1, v.column2, u.id, u.name, v.column4, v.column5, v.column6,
+                 CASE WHEN {late} THEN 'late' ELSE 'present' END, v.column7,
+                 CASE WHEN {late} THEN 1 ELSE 0 END, v.column9, v.column10, 0, 0, v.column5,
+                 v.column5
+             FROM (VALUES ",
+            late = first_of_day_and_late("v.column8", "v.column1", "u.id", "v.column4"),
+        ),
     );
     let filler = AttendanceRow::filler();
     for i in 0..padded_to.max(rows.len()) {
@@ -338,7 +379,6 @@ pub async fn insert_check_ins(
         text(&mut q, Some(&r.date)).push(", ");
         int(&mut q, r.check_in_time).push(", ");
         int(&mut q, minute).push(", ");
-        text(&mut q, Some(&r.status)).push(", ");
         text(&mut q, r.check_in_location.as_deref()).push(", ");
         int(&mut q, Some(r.is_late)).push(", ");
         text(&mut q, r.notes.as_deref()).push(", ");
@@ -349,10 +389,14 @@ pub async fn insert_check_ins(
         ") AS v JOIN users u ON u.organization_id = v.column1 AND u.id = v.column3
          WHERE u.deleted_at IS NULL AND u.is_active = 1
          ON CONFLICT DO NOTHING
-         RETURNING id, user_name",
+         RETURNING id, user_name, is_late",
     );
     let (sql, args) = q.build();
-    sqlx::query_as_with(&sql, args).fetch_all(conn).await
+    let rows: Vec<(String, String, i64)> = sqlx::query_as_with(&sql, args).fetch_all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, user_name, is_late)| (id, CheckedIn { user_name, is_late }))
+        .collect())
 }
 
 /// Many check-outs in one statement (see `writer`): each closes its record when it is

@@ -264,11 +264,10 @@ async fn write(engine: Engine, conn: &mut AnyConnection, batch: Split, counts: &
             counts
                 .batched
                 .fetch_add((names.len() + closed.len()) as u64, Ordering::Relaxed);
-            for mut p in ins {
+            for p in ins {
                 match names.remove(&p.row.id) {
-                    Some(name) => {
-                        p.row.user_name = name;
-                        let _ = p.reply.send(Ok(Some(p.row)));
+                    Some(written) => {
+                        let _ = p.reply.send(Ok(Some(written.fill(p.row))));
                     }
                     None => alone.push(Punch::In(Box::new(p))),
                 }
@@ -300,8 +299,11 @@ async fn write(engine: Engine, conn: &mut AnyConnection, batch: Split, counts: &
     healthy
 }
 
-/// Check-ins written (id → user name) and records closed (id → record).
-type Written = (HashMap<String, String>, HashMap<String, AttendanceRow>);
+/// Check-ins written (id → what the insert settled) and records closed (id → record).
+type Written = (
+    HashMap<String, store::CheckedIn>,
+    HashMap<String, AttendanceRow>,
+);
 
 /// The batch's two statements, in one transaction when there are both (one commit,
 /// and pages both touch are written to the log once).
@@ -362,12 +364,7 @@ async fn write_alone(conn: &mut AnyConnection, punch: Punch) {
     let answer = match &punch {
         Punch::In(p) => store::insert_check_in(conn, &p.org_id, &p.row, p.minute)
             .await
-            .map(|name| {
-                name.map(|name| AttendanceRow {
-                    user_name: name,
-                    ..p.row.clone()
-                })
-            }),
+            .map(|written| written.map(|w| w.fill(p.row.clone()))),
         Punch::Out(p) => store::check_out(conn, &p.org_id, &p.id, &p.c).await,
     };
     punch.answer(answer);

@@ -136,7 +136,10 @@ mod tests {
         assert_eq!(shown("Nguyễn Thị Minh Khai"), "Nguyên Thi Minh Khai");
         assert_eq!(shown("Łukasz Żółć"), "Lukasz Zólc");
         assert_eq!(shown("Ðorđe Čolić"), "Ðorde Colic");
-        assert_eq!(shown("İlkay Gündoğan, Ümit Şahin"), "Ilkay Gündogan, Ümit Sahin");
+        assert_eq!(
+            shown("İlkay Gündoğan, Ümit Şahin"),
+            "Ilkay Gündogan, Ümit Sahin"
+        );
         assert_eq!(shown("Dvořák"), "Dvorák");
     }
 

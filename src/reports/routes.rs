@@ -55,7 +55,7 @@ impl ReportQuery {
             (Some(month), None, None) => {
                 period::monthly("month", month).map_err(|e| AppError::Validation(vec![e]))
             }
-            _ => self.from_to(),
+            _ => self.between(),
         }
     }
 
@@ -68,7 +68,7 @@ impl ReportQuery {
     }
 
     /// `from` and `to`, both required, at most 366 days apart (the custom report).
-    fn from_to(&self) -> AppResult<Period> {
+    fn between(&self) -> AppResult<Period> {
         let mut errors = crate::validate::Errors::default();
         let need = |field: &str, v: &Option<String>, errors: &mut crate::validate::Errors| match v {
             Some(raw) => errors.take(period::parse_date(field, raw)),
@@ -174,5 +174,5 @@ pub async fn custom_report(
     Admin(s): Admin,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<Report>> {
-    run(&state, &s.org_id, &q, |_| q.from_to()).await
+    run(&state, &s.org_id, &q, |_| q.between()).await
 }

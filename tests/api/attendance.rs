@@ -47,19 +47,51 @@ async fn leaving_before_the_end_of_working_hours_is_early_and_minutes_are_whole(
     assert_eq!(out["workingHours"], 510);
     assert_eq!(out["checkOutTime"], "2026-11-25T12:00:59.000Z");
     assert_eq!(out["checkOutLocation"]["longitude"], 77.5946);
-    // A second stint the same day, ending after working hours, keeps its status.
+    // A second stint the same day is not coming in late (only the day's first
+    // check-in can be), and ending after working hours keeps its status.
     app.clock.set(at("2026-11-25T17:45:00+05:30"));
     let again = check_in(&app, &ana).await;
-    assert_eq!(again["status"], "late");
+    assert_eq!(
+        (&again["status"], &again["isLate"]),
+        (&json!("present"), &json!(false)),
+        "{again}"
+    );
     app.clock.set(at("2026-11-25T18:00:00+05:30"));
     let out = check_out(&app, &ana, &id_of(&again)).await;
-    assert_eq!(out["status"], "late");
+    assert_eq!(out["status"], "present");
     assert_eq!(out["workingHours"], 15);
     let (_, stored) = app
         .get(&format!("/api/v1/attendance/{}", id_of(&rec)), &ana.token)
         .await;
     assert_eq!(stored["status"], "early");
     assert_eq!(stored["workingHours"], 510);
+}
+
+/// Only the day's first check-in can be late, also when an admin checks someone in
+/// (a different write path from the employee's own).
+#[tokio::test]
+async fn an_admin_check_in_after_a_break_is_not_late_but_a_first_one_is() {
+    let app = spawn().await;
+    let admin = org_at(&app, "2026-11-25T06:00:00+05:30", "Breaks", json!({})).await;
+    let ana = app.add_member(&admin, "Ana", "employee").await;
+    let ben = app.add_member(&admin, "Ben", "employee").await;
+    app.clock.set(at("2026-11-25T09:05:00+05:30"));
+    let morning = check_in(&app, &ana).await;
+    app.clock.set(at("2026-11-25T13:00:00+05:30"));
+    check_out(&app, &ana, &id_of(&morning)).await;
+    app.clock.set(at("2026-11-25T14:00:00+05:30"));
+    for (who, want_status, want_late) in [(&ana, "present", false), (&ben, "late", true)] {
+        let (s, rec) = app
+            .post(
+                "/api/v1/attendance/checkin",
+                Some(&admin.token),
+                json!({"location": here(), "userId": who.user_id}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{rec}");
+        assert_eq!(rec["status"], want_status, "{rec}");
+        assert_eq!(rec["isLate"], want_late, "{rec}");
+    }
 }
 
 #[tokio::test]
