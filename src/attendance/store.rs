@@ -144,6 +144,28 @@ pub async fn first_of_day(
     .await
 }
 
+/// Whether the person has another record that day that came in before `check_in_ms`
+/// (only a day's first check-in can be late).
+pub async fn came_in_earlier(
+    conn: &mut AnyConnection,
+    r: &AttendanceRow,
+    check_in_ms: i64,
+) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM attendance
+         WHERE organization_id = $1 AND user_id = $2 AND date = $3 AND id <> $4
+           AND status <> 'absent' AND check_in_time < $5",
+    )
+    .bind(&r.organization_id)
+    .bind(&r.user_id)
+    .bind(&r.date)
+    .bind(&r.id)
+    .bind(check_in_ms)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
 /// Closes an open record; false when it was not open (checked out meanwhile).
 pub struct Close<'a> {
     pub check_out_time: i64,

@@ -7,7 +7,7 @@ use super::apply::{corrected, target};
 use super::model::{Correction, CorrectionRow, CreateCorrection, Review};
 use super::store;
 use crate::app::AppState;
-use crate::attendance::model::AttendanceRow;
+use crate::attendance::model::{AttendanceRow, Status};
 use crate::attendance::rules::{parse_day, OrgRules};
 use crate::attendance::service::rules_of;
 use crate::attendance::store as records;
@@ -194,7 +194,16 @@ pub async fn approve(
             .fetch_optional(&mut *tx)
             .await?
             .unwrap_or_default();
-    let after = corrected(&rules, &c, before.clone(), name, now_ms)?;
+    let mut after = corrected(&rules, &c, before.clone(), name, now_ms)?;
+    // Late by the clock, but not the day's first check-in: coming back is not late.
+    if let (1, Some(at)) = (after.is_late, after.check_in_time) {
+        if records::came_in_earlier(&mut tx, &after, at).await? {
+            after.is_late = 0;
+            if after.status == Status::Late.as_str() {
+                after.status = Status::Present.as_str().into();
+            }
+        }
+    }
     let minute = after
         .check_in_time
         .map(|t| rules.local_minute(from_millis(t)));

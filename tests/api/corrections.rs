@@ -77,6 +77,68 @@ async fn an_approved_correction_closes_a_forgotten_check_out_and_is_audited() {
     check_in(&app, &ana).await;
 }
 
+/// Correcting the afternoon's record keeps it on time (only the day's first check-in
+/// can be late); correcting the morning's to a late hour makes it late.
+#[tokio::test]
+async fn a_corrected_return_after_lunch_is_not_late_but_a_late_first_check_in_is() {
+    let app = spawn().await;
+    let admin = org_at(&app, "2026-11-23T06:00:00+05:30", "Lunch", json!({})).await;
+    let ana = app.add_member(&admin, "Ana", "employee").await;
+    app.clock.set(at("2026-11-23T09:00:00+05:30"));
+    let morning = check_in(&app, &ana).await;
+    app.clock.set(at("2026-11-23T13:00:00+05:30"));
+    check_out(&app, &ana, &id_of(&morning)).await;
+    app.clock.set(at("2026-11-23T14:00:00+05:30"));
+    let afternoon = check_in(&app, &ana).await;
+    app.clock.set(at("2026-11-24T10:00:00+05:30"));
+    let fix = |id: String, check_in: &str, check_out: &str| {
+        json!({"date": "2026-11-23", "attendanceId": id, "checkInTime": check_in,
+               "checkOutTime": check_out, "reason": "badge log"})
+    };
+    let c = ask(
+        &app,
+        &ana,
+        fix(
+            id_of(&afternoon),
+            "2026-11-23T13:45:00+05:30",
+            "2026-11-23T18:30:00+05:30",
+        ),
+    )
+    .await;
+    let (s, done) = review(&app, &admin, &id_of(&c), "approve").await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    let (_, rec) = app
+        .get(
+            &format!("/api/v1/attendance/{}", id_of(&afternoon)),
+            &ana.token,
+        )
+        .await;
+    assert_eq!(
+        (&rec["isLate"], &rec["status"]),
+        (&json!(false), &json!("present")),
+        "{rec}"
+    );
+    let c = ask(
+        &app,
+        &ana,
+        fix(
+            id_of(&morning),
+            "2026-11-23T10:30:00+05:30",
+            "2026-11-23T13:00:00+05:30",
+        ),
+    )
+    .await;
+    let (s, done) = review(&app, &admin, &id_of(&c), "approve").await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    let (_, rec) = app
+        .get(
+            &format!("/api/v1/attendance/{}", id_of(&morning)),
+            &ana.token,
+        )
+        .await;
+    assert_eq!(rec["isLate"], true, "{rec}");
+}
+
 #[tokio::test]
 async fn an_approved_correction_turns_an_absence_into_a_day_worked() {
     let app = spawn().await;
