@@ -87,9 +87,11 @@ fn win_ansi_byte(c: char) -> Option<u8> {
 /// Text as WinAnsi bytes, the encoding of PDF's standard fonts. A letter outside it
 /// keeps as much of itself as the encoding can show: "ễ" is written "ê", "Ş" "S",
 /// "Ł" "L"; what has no Latin form at all (other scripts) becomes `?`.
+/// Text is composed first (NFC), so a name stored with separate accent marks is
+/// written the same way, one byte per character as `fit` counts them.
 pub fn win_ansi(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
-    for c in text.chars() {
+    for c in text.nfc() {
         if let Some(b) = win_ansi_byte(c) {
             out.push(b);
             continue;
@@ -98,9 +100,17 @@ pub fn win_ansi(text: &str) -> Vec<u8> {
             out.push(plain as u8);
             continue;
         }
-        // Decompose, then put back each accent the encoding can still show.
+        if is_combining_mark(c) {
+            // An accent that did not compose with its letter: the letter stands alone.
+            continue;
+        }
+        // A letter: decompose, then put back each accent the encoding can still show.
+        // Anything else (a symbol such as "≠") is not replaced by a look-alike.
         let mut parts = std::iter::once(c).nfd();
-        let Some(mut base) = parts.next().filter(|b| win_ansi_byte(*b).is_some()) else {
+        let Some(mut base) = parts
+            .next()
+            .filter(|b| c.is_alphabetic() && win_ansi_byte(*b).is_some())
+        else {
             out.push(b'?');
             continue;
         };
@@ -144,9 +154,17 @@ mod tests {
     }
 
     #[test]
-    fn other_scripts_become_question_marks() {
-        assert_eq!(shown("अनु"), "???");
+    fn other_scripts_and_symbols_become_question_marks() {
         assert_eq!(shown("李"), "?");
+        assert_eq!(shown("a ≠ b, c ≯ d"), "a ? b, c ? d");
+    }
+
+    #[test]
+    fn decomposed_text_is_written_like_composed_text() {
+        // "José" and "Nguyễn" with separate combining accents.
+        assert_eq!(shown("Jose\u{301}"), "José");
+        assert_eq!(shown("Nguye\u{302}\u{303}n"), "Nguyên");
+        assert_eq!(win_ansi("Jose\u{301}").len(), 4);
     }
 
     #[test]

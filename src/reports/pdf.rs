@@ -2,10 +2,12 @@
 //! breaks across pages with its header repeated, a totals row at the end, and
 //! "Page X of Y" on every page. A4 landscape; the table is set in Courier so
 //! columns line up without font metrics; text uses the standard fonts'
-//! WinAnsi encoding (`letters::win_ansi`: accents it lacks are dropped, other
-//! scripts print as `?`).
+//! WinAnsi encoding (`letters::win_ansi`: letters keep the accents it can show,
+//! other scripts and symbols print as `?`).
 
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
+
+use unicode_normalization::UnicodeNormalization;
 
 use super::letters::win_ansi;
 
@@ -38,6 +40,9 @@ const BODY_BOTTOM: f32 = 40.0;
 
 /// Fits `text` into `width` characters, marking a cut with an ellipsis.
 fn fit(text: &str, width: usize, right: bool) -> String {
+    // Counted as written: composed, one character per letter (see `win_ansi`).
+    let text: String = text.nfc().collect();
+    let text = text.as_str();
     let n = text.chars().count();
     let cut: String = if n > width {
         text.chars()

@@ -266,7 +266,7 @@ async fn monthly_report_matches_the_hand_computed_numbers() {
 
 /// Several records in one day count that day once, whichever way the database counts
 /// distinct days (PostgreSQL uses a bit per day for periods of up to 64 days and
-/// `COUNT(DISTINCT)` beyond: the month and the 92-day period below take each path).
+/// `COUNT(DISTINCT)` beyond: the month, 64 days, 65 days and 92 days below).
 #[tokio::test]
 async fn a_day_with_several_records_counts_once() {
     let app = spawn_app().await;
@@ -330,6 +330,23 @@ async fn a_day_with_several_records_counts_once() {
         row(&long, &f.bob)["present"],
         row(&month, &f.bob)["present"]
     );
+    // The edge of PostgreSQL's bit per day: 64 days whose last day (30 Oct, bit 63,
+    // the sign bit) has records, and 65 days (back to distinct counts).
+    for from in ["2026-08-28", "2026-08-27"] {
+        let (s, edge) = app
+            .get(
+                &format!("/api/v1/reports/custom?from={from}&to=2026-10-30"),
+                &f.admin.token,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{edge}");
+        assert_eq!(counts(row(&edge, &f.ana)), counts(ana), "from {from}");
+        assert_eq!(
+            row(&edge, &f.bob)["present"],
+            row(&month, &f.bob)["present"],
+            "from {from}"
+        );
+    }
 }
 
 #[tokio::test]
