@@ -91,51 +91,40 @@ async fn a_corrected_return_after_lunch_is_not_late_but_a_late_first_check_in_is
     app.clock.set(at("2026-11-23T14:00:00+05:30"));
     let afternoon = check_in(&app, &ana).await;
     app.clock.set(at("2026-11-24T10:00:00+05:30"));
-    let fix = |id: String, check_in: &str, check_out: &str| {
-        json!({"date": "2026-11-23", "attendanceId": id, "checkInTime": check_in,
-               "checkOutTime": check_out, "reason": "badge log"})
+    // Asks for new times on one record, approves, and answers the record.
+    let fix = |rec: &Value, check_in: &str, check_out: &str| {
+        let (id, body) = (
+            id_of(rec),
+            json!({"date": "2026-11-23", "attendanceId": id_of(rec), "checkInTime": check_in,
+                   "checkOutTime": check_out, "reason": "badge log"}),
+        );
+        let (app, ana, admin) = (&app, &ana, &admin);
+        async move {
+            let c = ask(app, ana, body).await;
+            let (s, done) = review(app, admin, &id_of(&c), "approve").await;
+            assert_eq!(s, StatusCode::OK, "{done}");
+            app.get(&format!("/api/v1/attendance/{id}"), &ana.token)
+                .await
+                .1
+        }
     };
-    let c = ask(
-        &app,
-        &ana,
-        fix(
-            id_of(&afternoon),
-            "2026-11-23T13:45:00+05:30",
-            "2026-11-23T18:30:00+05:30",
-        ),
+    let rec = fix(
+        &afternoon,
+        "2026-11-23T13:45:00+05:30",
+        "2026-11-23T18:30:00+05:30",
     )
     .await;
-    let (s, done) = review(&app, &admin, &id_of(&c), "approve").await;
-    assert_eq!(s, StatusCode::OK, "{done}");
-    let (_, rec) = app
-        .get(
-            &format!("/api/v1/attendance/{}", id_of(&afternoon)),
-            &ana.token,
-        )
-        .await;
     assert_eq!(
         (&rec["isLate"], &rec["status"]),
         (&json!(false), &json!("present")),
         "{rec}"
     );
-    let c = ask(
-        &app,
-        &ana,
-        fix(
-            id_of(&morning),
-            "2026-11-23T10:30:00+05:30",
-            "2026-11-23T13:00:00+05:30",
-        ),
+    let rec = fix(
+        &morning,
+        "2026-11-23T10:30:00+05:30",
+        "2026-11-23T13:00:00+05:30",
     )
     .await;
-    let (s, done) = review(&app, &admin, &id_of(&c), "approve").await;
-    assert_eq!(s, StatusCode::OK, "{done}");
-    let (_, rec) = app
-        .get(
-            &format!("/api/v1/attendance/{}", id_of(&morning)),
-            &ana.token,
-        )
-        .await;
     assert_eq!(rec["isLate"], true, "{rec}");
 }
 
