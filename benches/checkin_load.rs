@@ -84,8 +84,8 @@ async fn setup_admin(c: &reqwest::Client, o: &Opts, tag: &str) -> String {
 /// 20:00 UTC in a UTC organization measured that path, 6,000 req/s, not this one.)
 fn noon_zone() -> String {
     use chrono::Timelike;
-    let east = 12 - chrono::Utc::now().hour() as i32; // -11..=12 hours east of UTC
-                                                      // The Etc/GMT zones are named with the opposite sign.
+    // -11..=12 hours east of UTC; the Etc/GMT zones are named with the opposite sign.
+    let east = 12 - chrono::Utc::now().hour() as i32;
     match east {
         0 => "Etc/GMT".to_string(),
         _ => format!("Etc/GMT{:+}", -east),

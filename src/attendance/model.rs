@@ -116,6 +116,22 @@ pub struct AttendanceRow {
     pub updated_at: i64,
 }
 
+impl AttendanceRow {
+    /// Marks the record late or not. Its status follows (`late` or `present`); a
+    /// record already `early` or `absent` keeps that.
+    pub fn set_late(&mut self, late: bool) {
+        self.is_late = i64::from(late);
+        let (from, to) = if late {
+            (Status::Present, Status::Late)
+        } else {
+            (Status::Late, Status::Present)
+        };
+        if self.status == from.as_str() {
+            self.status = to.as_str().into();
+        }
+    }
+}
+
 /// Locations are only written from a valid `Location`.
 fn location(raw: Option<&str>) -> Option<Location> {
     raw.and_then(|s| serde_json::from_str(s).ok())

@@ -304,8 +304,7 @@ impl CheckedIn {
     /// The written record: `row` as it was asked for, with what the database settled.
     pub fn fill(self, mut row: AttendanceRow) -> AttendanceRow {
         row.user_name = self.user_name;
-        row.is_late = self.is_late;
-        row.status = if self.is_late == 1 { "late" } else { "present" }.into();
+        row.set_late(self.is_late == 1);
         row
     }
 }

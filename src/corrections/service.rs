@@ -7,7 +7,7 @@ use super::apply::{corrected, target};
 use super::model::{Correction, CorrectionRow, CreateCorrection, Review};
 use super::store;
 use crate::app::AppState;
-use crate::attendance::model::{AttendanceRow, Status};
+use crate::attendance::model::AttendanceRow;
 use crate::attendance::rules::{parse_day, OrgRules};
 use crate::attendance::service::rules_of;
 use crate::attendance::store as records;
@@ -198,10 +198,7 @@ pub async fn approve(
     // Late by the clock, but not the day's first check-in: coming back is not late.
     if let (1, Some(at)) = (after.is_late, after.check_in_time) {
         if records::came_in_earlier(&mut tx, &after, at).await? {
-            after.is_late = 0;
-            if after.status == Status::Late.as_str() {
-                after.status = Status::Present.as_str().into();
-            }
+            after.set_late(false);
         }
     }
     let minute = after
