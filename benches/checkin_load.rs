@@ -10,6 +10,9 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+use common::noon_zone;
+
 use futures::StreamExt;
 use serde_json::{json, Value};
 
@@ -76,20 +79,6 @@ async fn setup_admin(c: &reqwest::Client, o: &Opts, tag: &str) -> String {
     .await;
     assert_eq!(s, 200, "settings failed: {body}");
     token
-}
-
-/// A fixed-offset zone in which it is about noon now, so the load runs inside the
-/// organization's working day whenever it is started. (Once a day has closed, a
-/// check-in takes the slower path that first clears that day's absence: a run at
-/// 20:00 UTC in a UTC organization measured that path, 6,000 req/s, not this one.)
-fn noon_zone() -> String {
-    use chrono::Timelike;
-    // -11..=12 hours east of UTC; the Etc/GMT zones are named with the opposite sign.
-    let east = 12 - chrono::Utc::now().hour() as i32;
-    match east {
-        0 => "Etc/GMT".to_string(),
-        _ => format!("Etc/GMT{:+}", -east),
-    }
 }
 
 /// Creates employee `i` and signs them in; returns their access token.
