@@ -1,6 +1,7 @@
 //! Link settings for the `rollcall` binary.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 /// The C library version of the machine building (and, natively, running) the server,
 /// as (major, minor), from `getconf GNU_LIBC_VERSION` ("glibc 2.36").
@@ -17,32 +18,44 @@ fn glibc_version() -> Option<(u32, u32)> {
 
 const CODE_ORDER: &str = "link/code-order.txt";
 
-/// True when the binary is linked by lld: Rust's own `rust-lld` is the default linker
-/// for x86_64 Linux since Rust 1.90, unless the build picks its linker itself.
-fn links_with_lld() -> bool {
-    let x86_64_linux_gnu = std::env::var("TARGET").as_deref() == Ok("x86_64-unknown-linux-gnu");
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let minor = Command::new(rustc)
-        .arg("--version")
-        .output()
-        .ok()
-        .and_then(|out| {
-            // "rustc 1.95.0 (59807616e 2026-04-14)"
-            let text = String::from_utf8(out.stdout).ok()?;
-            let version = text.split_whitespace().nth(1)?;
-            version.split('.').nth(1)?.parse::<u32>().ok()
-        });
+/// True when the linker of this build accepts lld's `--symbol-ordering-file`. Rust's own
+/// lld is the default for x86_64 Linux in rustup's toolchains since Rust 1.90, but a
+/// configured linker or another toolchain may use GNU ld, which refuses the option; so
+/// an empty program is linked the same way, with the option, to find out.
+fn linker_orders_symbols() -> bool {
+    let Ok(out_dir) = std::env::var("OUT_DIR") else {
+        return false;
+    };
+    let dir = Path::new(&out_dir);
+    let (probe, order) = (dir.join("probe.rs"), dir.join("probe-order.txt"));
+    if std::fs::write(&probe, "fn main() {}\n").is_err()
+        || std::fs::write(&order, "main\n").is_err()
+    {
+        return false;
+    }
+    let mut rustc = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
+    // The flags and linker Cargo gives this build, then the option under test.
     let flags = std::env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
-    let own_linker = [
-        "linker-features",
-        "linker-flavor",
-        "link-self-contained",
-        "fuse-ld",
-    ]
-    .iter()
-    .any(|f| flags.contains(f))
-        || std::env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_some();
-    x86_64_linux_gnu && minor.is_some_and(|m| m >= 90) && !own_linker
+    rustc.args(flags.split('\x1f').filter(|f| !f.is_empty()));
+    if let Ok(linker) = std::env::var("RUSTC_LINKER") {
+        rustc.arg(format!("-Clinker={linker}"));
+    }
+    if let Ok(target) = std::env::var("TARGET") {
+        rustc.args(["--target", &target]);
+    }
+    rustc
+        .arg(format!(
+            "-Clink-arg=-Wl,--symbol-ordering-file={}",
+            order.display()
+        ))
+        .arg("-Clink-arg=-Wl,--no-warn-symbol-ordering")
+        .arg("-o")
+        .arg(dir.join("probe"))
+        .arg(&probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 fn main() {
@@ -60,15 +73,20 @@ fn main() {
     // code (scripts/code-order.sh records them): an idle server then maps about 2 MiB
     // of code instead of 8 (BENCHMARKS.md). Symbols missing from a build are skipped.
     println!("cargo:rerun-if-changed={CODE_ORDER}");
-    if std::env::var("PROFILE").as_deref() == Ok("release") && links_with_lld() {
-        let order = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default())
-            .join(CODE_ORDER);
-        if order.exists() {
-            println!(
-                "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
-                order.display()
-            );
-            println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
-        }
+    let target = std::env::var("TARGET").unwrap_or_default();
+    let linker_var = format!(
+        "CARGO_TARGET_{}_LINKER",
+        target.to_uppercase().replace('-', "_")
+    );
+    println!("cargo:rerun-if-env-changed={linker_var}");
+    let order =
+        Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join(CODE_ORDER);
+    let release = std::env::var("PROFILE").as_deref() == Ok("release");
+    if release && order.exists() && linker_orders_symbols() {
+        println!(
+            "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
+            order.display()
+        );
+        println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
     }
 }
