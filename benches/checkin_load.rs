@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 mod common;
-use common::noon_zone;
+use common::{cpu_secs, noon_zone};
 
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -182,16 +182,6 @@ fn report(name: &str, v: &mut [u32], secs: f64) {
     );
 }
 
-/// CPU seconds (user + system) a process has used, from /proc/<pid>/stat.
-fn cpu_secs(pid: &str) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name (which may hold spaces) start at state, field 3.
-    let rest = stat.rsplit_once(')')?.1;
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
-    Some(ticks / 100.0)
-}
-
 /// (busy, total) jiffies of the whole machine, from /proc/stat.
 fn machine_jiffies() -> Option<(f64, f64)> {
     let stat = std::fs::read_to_string("/proc/stat").ok()?;
@@ -295,8 +285,9 @@ async fn main() {
         )));
     }
     tokio::time::sleep_until(warm.into()).await;
-    let me = std::process::id().to_string();
-    let cpu0 = (o.pid.as_deref().and_then(cpu_secs), cpu_secs(&me));
+    let me = std::process::id();
+    let server = o.pid.as_deref().and_then(|p| p.parse().ok());
+    let cpu0 = (server.and_then(cpu_secs), cpu_secs(me));
     let machine0 = machine_jiffies();
     let mut all = Samples::default();
     for h in handles {
@@ -322,7 +313,7 @@ async fn main() {
     );
     report("check-in", &mut all.check_in, secs);
     report("check-out", &mut all.check_out, secs);
-    let cpu1 = (o.pid.as_deref().and_then(cpu_secs), cpu_secs(&me));
+    let cpu1 = (server.and_then(cpu_secs), cpu_secs(me));
     if let (Some(a), Some(b)) = (machine0, machine_jiffies()) {
         println!(
             "machine CPU busy: {:.0}% of all cores (server, generator, database and anything else)",

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::noon_zone;
+use common::{cpu_secs, noon_zone, status_kib};
 
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -27,24 +27,6 @@ const TICKS: usize = 100;
 /// `missed` counts measured events only.
 const WARMUP: usize = 20;
 const EVENTS: usize = WARMUP + TICKS;
-
-fn proc_field(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let f: Vec<&str> = after.split_whitespace().collect();
-    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
-        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
-}
 
 struct Server(Child);
 impl Drop for Server {
@@ -173,7 +155,7 @@ async fn run(sockets: usize) -> Vec<String> {
         .send().await.unwrap();
     assert!(resp.status().is_success());
 
-    let rss_before = proc_field(pid, "VmRSS:");
+    let rss_before = status_kib(pid, "VmRSS:");
     let arrivals = Arc::new(Mutex::new(Vec::with_capacity(sockets)));
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel(sockets);
     let ws_url = format!("ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket");
@@ -194,9 +176,9 @@ async fn run(sockets: usize) -> Vec<String> {
             .expect("sockets connected in time");
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_idle = proc_field(pid, "VmRSS:");
-    let mut cpu_before = 0;
-    let mut own_cpu_before = 0;
+    let rss_idle = status_kib(pid, "VmRSS:");
+    let mut cpu_before = 0.0;
+    let mut own_cpu_before = 0.0;
     let started = Instant::now();
     let mut measured_from = started;
     let mut sent = Vec::with_capacity(EVENTS);
@@ -205,8 +187,8 @@ async fn run(sockets: usize) -> Vec<String> {
         let next = started + TICK * k as u32;
         tokio::time::sleep_until(next.into()).await;
         if k == WARMUP {
-            cpu_before = cpu_ticks(pid);
-            own_cpu_before = cpu_ticks(std::process::id());
+            cpu_before = cpu_secs(pid).unwrap_or(0.0);
+            own_cpu_before = cpu_secs(std::process::id()).unwrap_or(0.0);
         }
         let t0 = Instant::now();
         if k == WARMUP {
@@ -250,8 +232,8 @@ async fn run(sockets: usize) -> Vec<String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let wall = measured_from.elapsed().as_secs_f64();
-    let cpu = (cpu_ticks(pid) - cpu_before) as f64 / 100.0;
-    let own_cpu = (cpu_ticks(std::process::id()) - own_cpu_before) as f64 / 100.0;
+    let cpu = cpu_secs(pid).unwrap_or(0.0) - cpu_before;
+    let own_cpu = cpu_secs(std::process::id()).unwrap_or(0.0) - own_cpu_before;
     let all = arrivals.lock().await;
     let mut lat: Vec<f64> = Vec::with_capacity(sockets * TICKS);
     let mut warmup: Vec<f64> = Vec::with_capacity(sockets * WARMUP);

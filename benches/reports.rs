@@ -15,6 +15,9 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Value};
 use sqlx::any::AnyPoolOptions;
 
+mod common;
+use common::status_kib;
+
 const USERS: usize = 5_000;
 const DAYS: usize = 200;
 
@@ -24,16 +27,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
 }
 
 fn working_days() -> Vec<NaiveDate> {
@@ -256,13 +249,13 @@ async fn run(engine: &str, url: &str) -> anyhow::Result<Vec<String>> {
     );
 
     let pid = server.child.id();
-    let peak = Arc::new(AtomicU64::new(rss_kib(pid)));
+    let peak = Arc::new(AtomicU64::new(status_kib(pid, "VmRSS:")));
     let done = Arc::new(AtomicBool::new(false));
     let sampler = {
         let (peak, done) = (peak.clone(), done.clone());
         std::thread::spawn(move || {
             while !done.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                peak.fetch_max(status_kib(pid, "VmRSS:"), Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(5));
             }
         })
