@@ -75,11 +75,7 @@ async fn an_admin_check_in_after_a_break_is_not_late_but_a_first_one_is() {
     let admin = org_at(&app, "2026-11-25T06:00:00+05:30", "Breaks", json!({})).await;
     let ana = app.add_member(&admin, "Ana", "employee").await;
     let ben = app.add_member(&admin, "Ben", "employee").await;
-    app.clock.set(at("2026-11-25T09:05:00+05:30"));
-    let morning = check_in(&app, &ana).await;
-    app.clock.set(at("2026-11-25T13:00:00+05:30"));
-    check_out(&app, &ana, &id_of(&morning)).await;
-    app.clock.set(at("2026-11-25T14:00:00+05:30"));
+    morning_before_lunch(&app, &ana, "2026-11-25").await;
     for (who, want_status, want_late) in [(&ana, "present", false), (&ben, "late", true)] {
         let (s, rec) = app
             .post(

@@ -76,6 +76,18 @@ pub async fn check_out(app: &TestApp, m: &Member, id: &str) -> Value {
     body
 }
 
+/// A morning's work that ends at lunch: `m` checks in at 09:00 on `day` (in the
+/// +05:30 zone the tests' organizations use) and out at 13:00, and the clock is left
+/// at 14:00, back from lunch. Returns the morning's record.
+pub async fn morning_before_lunch(app: &TestApp, m: &Member, day: &str) -> Value {
+    app.clock.set(at(&format!("{day}T09:00:00+05:30")));
+    let morning = check_in(app, m).await;
+    app.clock.set(at(&format!("{day}T13:00:00+05:30")));
+    check_out(app, m, &id_of(&morning)).await;
+    app.clock.set(at(&format!("{day}T14:00:00+05:30")));
+    morning
+}
+
 pub fn id_of(v: &Value) -> String {
     v["_id"].as_str().expect("an _id").to_string()
 }

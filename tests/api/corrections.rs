@@ -84,11 +84,7 @@ async fn a_corrected_return_after_lunch_is_not_late_but_a_late_first_check_in_is
     let app = spawn().await;
     let admin = org_at(&app, "2026-11-23T06:00:00+05:30", "Lunch", json!({})).await;
     let ana = app.add_member(&admin, "Ana", "employee").await;
-    app.clock.set(at("2026-11-23T09:00:00+05:30"));
-    let morning = check_in(&app, &ana).await;
-    app.clock.set(at("2026-11-23T13:00:00+05:30"));
-    check_out(&app, &ana, &id_of(&morning)).await;
-    app.clock.set(at("2026-11-23T14:00:00+05:30"));
+    let morning = morning_before_lunch(&app, &ana, "2026-11-23").await;
     let afternoon = check_in(&app, &ana).await;
     app.clock.set(at("2026-11-24T10:00:00+05:30"));
     // Asks for new times on one record, approves, and answers the record.
