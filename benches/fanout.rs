@@ -5,6 +5,8 @@
 //! Run: `cargo bench --bench fanout` (1,000 and 10,000 sockets; set
 //! ROLLCALL_FANOUT_SOCKETS=1000,10000 to choose). The server is pinned to core 0 and
 //! this load generator to core 1. Clients speak raw Engine.IO v4 over websockets.
+//! Before each size it measures what one small loopback send costs on this machine
+//! at that moment (`loopback_send_micros`), next to the server's CPU per delivery.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -86,6 +88,79 @@ async fn socket(
     }
 }
 
+/// CPU time of the calling thread, in seconds.
+fn thread_cpu_secs() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+}
+
+/// Moves the calling thread onto one core.
+fn pin_thread(core: usize) {
+    // SAFETY: a zeroed cpu_set_t is an empty set; sched_setaffinity reads it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(core, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
+}
+
+/// What the machine charges, right now, for the part of a delivery no server can
+/// avoid: one small TCP send on loopback from core 0, read by a thread on core 1.
+/// On loopback the sender's core also runs the receiver's TCP processing and its
+/// wake-up, as it does for the server in the fan-out. Microseconds of the sending
+/// thread's CPU per send. The VM's speed moves by half from hour to hour; this
+/// puts each run's latency next to the price of the kernel's share of it.
+fn loopback_send_micros() -> f64 {
+    use std::io::{Read, Write};
+    const CONNS: usize = 2000;
+    const ROUNDS: usize = 40;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (mut readers, mut writers) = (Vec::new(), Vec::new());
+    for _ in 0..CONNS {
+        readers.push(std::net::TcpStream::connect(addr).unwrap());
+        let (w, _) = listener.accept().unwrap();
+        w.set_nodelay(true).unwrap();
+        writers.push(w);
+    }
+    // One message per socket per round, each round after the last one was read,
+    // so that the reader waits for every message as the fan-out's clients do.
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let reader = std::thread::spawn(move || {
+        pin_thread(1);
+        let mut buf = [0u8; 300];
+        for _ in 0..ROUNDS {
+            for r in readers.iter_mut() {
+                r.read_exact(&mut buf).unwrap();
+            }
+            done_tx.send(()).unwrap();
+        }
+    });
+    let sender = std::thread::spawn(move || {
+        pin_thread(0);
+        // About the size of an attendance event in its websocket frame.
+        let frame = [b'x'; 300];
+        let mut cpu = 0.0;
+        for _ in 0..ROUNDS {
+            let t0 = thread_cpu_secs();
+            for w in writers.iter_mut() {
+                w.write_all(&frame).unwrap();
+            }
+            cpu += thread_cpu_secs() - t0;
+            done_rx.recv().unwrap();
+        }
+        cpu
+    });
+    let cpu = sender.join().unwrap();
+    reader.join().unwrap();
+    cpu / (CONNS * ROUNDS) as f64 * 1e6
+}
+
 async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> Value {
     let mut req = http.post(url).json(&body);
     if !token.is_empty() {
@@ -94,7 +169,7 @@ async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> 
     req.send().await.unwrap().json().await.unwrap()
 }
 
-async fn run(sockets: usize) -> Vec<String> {
+async fn run(sockets: usize, floor_us: f64) -> Vec<String> {
     let dir =
         std::env::temp_dir().join(format!("rollcall-fanout-{}-{sockets}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -255,9 +330,12 @@ async fn run(sockets: usize) -> Vec<String> {
     let p = |q: f64| lat[((lat.len() - 1) as f64 * q) as usize];
     let warmup_p99 = warmup[((warmup.len() - 1) as f64 * 0.99) as usize];
     let per_conn_kib = (rss_idle.saturating_sub(rss_before)) as f64 / sockets as f64;
+    let per_delivery_us = cpu / lat.len() as f64 * 1e6;
+    // The kernel's unavoidable share at this size: every socket, ten events a second.
+    let floor_share = sockets as f64 * 10.0 * floor_us / 1e6;
     let _ = std::fs::remove_dir_all(&dir);
     vec![format!(
-        "| {sockets} | {} | {:.1} | {:.1} | {:.1} | {warmup_p99:.1} | {missing} | {:.0}% | {:.0}% | {:.1} KiB | {:.1} MiB |",
+        "| {sockets} | {} | {:.1} | {:.1} | {:.1} | {warmup_p99:.1} | {missing} | {:.0}% | {:.0}% | {:.1} KiB | {:.1} MiB | {per_delivery_us:.1} | {floor_us:.1} ({:.0}%) |",
         lat.len(),
         p(0.5),
         p(0.99),
@@ -265,7 +343,8 @@ async fn run(sockets: usize) -> Vec<String> {
         cpu / wall * 100.0,
         own_cpu / wall * 100.0,
         per_conn_kib,
-        rss_idle as f64 / 1024.0
+        rss_idle as f64 / 1024.0,
+        floor_share * 100.0
     )]
 }
 
@@ -298,13 +377,16 @@ async fn generate() {
         .collect();
     let mut rows = Vec::new();
     for n in sizes {
-        rows.extend(run(n).await);
+        let floor_us = tokio::task::spawn_blocking(loopback_send_micros)
+            .await
+            .expect("loopback measurement");
+        rows.extend(run(n, floor_us).await);
     }
     println!(
         "Socket.IO fan-out: one event every 100 ms to every admin socket, {WARMUP} warm-up events then {TICKS} measured"
     );
-    println!("| sockets | deliveries | p50 ms | p99 ms | max ms | warm-up p99 ms | missed | server CPU (of one core) | load generator CPU (of one core) | server memory per idle socket | server RSS idle |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| sockets | deliveries | p50 ms | p99 ms | max ms | warm-up p99 ms | missed | server CPU (of one core) | load generator CPU (of one core) | server memory per idle socket | server RSS idle | server CPU per delivery, µs | loopback send, µs (share of a core at this size) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in rows {
         println!("{r}");
     }
