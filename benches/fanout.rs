@@ -6,7 +6,8 @@
 //! ROLLCALL_FANOUT_SOCKETS=1000,10000 to choose). The server is pinned to core 0 and
 //! this load generator to core 1. Clients speak raw Engine.IO v4 over websockets.
 //! Before each size it measures what one small loopback send costs on this machine
-//! at that moment (`loopback_send_micros`), next to the server's CPU per delivery.
+//! at that moment (`loopback_send_micros`, a thread on each core for about a second),
+//! and prints it next to the server's CPU per delivery.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -95,41 +96,44 @@ fn thread_cpu_secs() -> f64 {
         tv_nsec: 0,
     };
     // SAFETY: clock_gettime writes into the timespec it is given.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
     t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
 }
 
-/// Moves the calling thread onto one core.
+/// Moves the calling thread onto one core; panics if it may not run there (the
+/// figure would be meaningless with both threads on one core).
 fn pin_thread(core: usize) {
     // SAFETY: a zeroed cpu_set_t is an empty set; sched_setaffinity reads it.
-    unsafe {
+    let rc = unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
         libc::CPU_SET(core, &mut set);
-        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
-    }
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
+    };
+    assert_eq!(rc, 0, "cannot run a thread on core {core}");
 }
 
-/// What the machine charges, right now, for the part of a delivery no server can
-/// avoid: one small TCP send on loopback from core 0, read by a thread on core 1.
-/// On loopback the sender's core also runs the receiver's TCP processing and its
-/// wake-up, as it does for the server in the fan-out. Microseconds of the sending
-/// thread's CPU per send. The VM's speed moves by half from hour to hour; this
-/// puts each run's latency next to the price of the kernel's share of it.
-fn loopback_send_micros() -> f64 {
+/// The machine's price, at this moment, of one small TCP send on loopback: a thread
+/// on core 0 writes 300 bytes (about an event's frame) to each of `conns` sockets in
+/// turn, while a thread on core 1 blocks reading each of them in the same order, so
+/// nearly every send also wakes the reader. On loopback the sending core runs the
+/// receiving side's TCP processing and that wake-up too, as the server's core does in
+/// the fan-out. Microseconds of the sender's CPU per send, the median over rounds
+/// (the first round, on fresh sockets, left out): the VM's speed moves from hour to
+/// hour and within a minute, and this puts each run next to the price of a send.
+fn loopback_send_micros(conns: usize) -> f64 {
     use std::io::{Read, Write};
-    const CONNS: usize = 2000;
-    const ROUNDS: usize = 40;
+    const ROUNDS: usize = 21;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let (mut readers, mut writers) = (Vec::new(), Vec::new());
-    for _ in 0..CONNS {
+    for _ in 0..conns {
         readers.push(std::net::TcpStream::connect(addr).unwrap());
         let (w, _) = listener.accept().unwrap();
         w.set_nodelay(true).unwrap();
         writers.push(w);
     }
-    // One message per socket per round, each round after the last one was read,
-    // so that the reader waits for every message as the fan-out's clients do.
+    // Each round starts once the last one has been read.
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     let reader = std::thread::spawn(move || {
         pin_thread(1);
@@ -143,22 +147,23 @@ fn loopback_send_micros() -> f64 {
     });
     let sender = std::thread::spawn(move || {
         pin_thread(0);
-        // About the size of an attendance event in its websocket frame.
         let frame = [b'x'; 300];
-        let mut cpu = 0.0;
+        let mut per_send = Vec::with_capacity(ROUNDS);
         for _ in 0..ROUNDS {
             let t0 = thread_cpu_secs();
             for w in writers.iter_mut() {
                 w.write_all(&frame).unwrap();
             }
-            cpu += thread_cpu_secs() - t0;
+            per_send.push((thread_cpu_secs() - t0) / conns as f64 * 1e6);
             done_rx.recv().unwrap();
         }
-        cpu
+        per_send
     });
-    let cpu = sender.join().unwrap();
+    let mut per_send = sender.join().unwrap();
     reader.join().unwrap();
-    cpu / (CONNS * ROUNDS) as f64 * 1e6
+    per_send.remove(0);
+    per_send.sort_by(f64::total_cmp);
+    per_send[per_send.len() / 2]
 }
 
 async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> Value {
@@ -169,7 +174,7 @@ async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> 
     req.send().await.unwrap().json().await.unwrap()
 }
 
-async fn run(sockets: usize, floor_us: f64) -> Vec<String> {
+async fn run(sockets: usize, send_price_us: f64) -> Vec<String> {
     let dir =
         std::env::temp_dir().join(format!("rollcall-fanout-{}-{sockets}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -331,11 +336,11 @@ async fn run(sockets: usize, floor_us: f64) -> Vec<String> {
     let warmup_p99 = warmup[((warmup.len() - 1) as f64 * 0.99) as usize];
     let per_conn_kib = (rss_idle.saturating_sub(rss_before)) as f64 / sockets as f64;
     let per_delivery_us = cpu / lat.len() as f64 * 1e6;
-    // The kernel's unavoidable share at this size: every socket, ten events a second.
-    let floor_share = sockets as f64 * 10.0 * floor_us / 1e6;
+    // That price for every delivery at this size: each socket, every event.
+    let price_share = sockets as f64 / TICK.as_secs_f64() * send_price_us / 1e6;
     let _ = std::fs::remove_dir_all(&dir);
     vec![format!(
-        "| {sockets} | {} | {:.1} | {:.1} | {:.1} | {warmup_p99:.1} | {missing} | {:.0}% | {:.0}% | {:.1} KiB | {:.1} MiB | {per_delivery_us:.1} | {floor_us:.1} ({:.0}%) |",
+        "| {sockets} | {} | {:.1} | {:.1} | {:.1} | {warmup_p99:.1} | {missing} | {:.0}% | {:.0}% | {:.1} KiB | {:.1} MiB | {per_delivery_us:.1} | {send_price_us:.1} ({:.0}%) |",
         lat.len(),
         p(0.5),
         p(0.99),
@@ -344,12 +349,13 @@ async fn run(sockets: usize, floor_us: f64) -> Vec<String> {
         own_cpu / wall * 100.0,
         per_conn_kib,
         rss_idle as f64 / 1024.0,
-        floor_share * 100.0
+        price_share * 100.0
     )]
 }
 
 fn main() {
-    // This process is the load generator: run it, every thread of it, on core 1
+    // This process is the load generator: run it on core 1 (only the loopback price's
+    // sending thread moves to core 0, before each size, while no server runs)
     // (the server is on core 0), by starting it again under taskset.
     if std::env::var_os("ROLLCALL_FANOUT_PINNED").is_none() {
         let me = std::env::current_exe().expect("own path");
@@ -377,10 +383,11 @@ async fn generate() {
         .collect();
     let mut rows = Vec::new();
     for n in sizes {
-        let floor_us = tokio::task::spawn_blocking(loopback_send_micros)
+        // At most 2,000 connections (4,000 descriptors in this process).
+        let send_price_us = tokio::task::spawn_blocking(move || loopback_send_micros(n.min(2000)))
             .await
             .expect("loopback measurement");
-        rows.extend(run(n, floor_us).await);
+        rows.extend(run(n, send_price_us).await);
     }
     println!(
         "Socket.IO fan-out: one event every 100 ms to every admin socket, {WARMUP} warm-up events then {TICKS} measured"
