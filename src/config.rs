@@ -24,7 +24,6 @@ pub struct Config {
     pub refresh_family_lifetime: Duration,
     /// Allowed browser origins; empty means any origin (`*`).
     pub cors_origins: Vec<String>,
-    pub upload_dir: PathBuf,
     pub max_file_size: usize,
     pub max_json_size: usize,
     pub request_timeout: Duration,
@@ -106,9 +105,6 @@ impl Config {
         let config = Config {
             port: parse_num("PORT", 3000)? as u16,
             database_url,
-            upload_dir: var("UPLOAD_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| data_dir.join("uploads")),
             data_dir,
             jwt_secret: SecretString::from(jwt_secret),
             jwt_issuer: var("JWT_ISSUER").unwrap_or_else(|| "rollcall".into()),
@@ -173,7 +169,6 @@ impl Config {
             access_token_ttl: Duration::from_secs(900),
             refresh_family_lifetime: Duration::from_secs(30 * 86_400),
             cors_origins: Vec::new(),
-            upload_dir: data_dir.join("uploads"),
             max_file_size: 10 * 1024 * 1024,
             max_json_size: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
