@@ -63,12 +63,59 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let inner = err.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let field = if path == "." { String::new() } else { path };
-                AppError::Validation(vec![FieldError::new(field, clean_serde_message(&inner))])
+                AppError::Validation(vec![field_error(&path, &clean_serde_message(&inner))])
             }
             _ => AppError::BadRequest("malformed_json", format!("malformed JSON: {inner}")),
         }
     })
+}
+
+/// A deserialization error as the API reports it: a missing field is named in `field`
+/// (serde names it only in its message), and Rust's type names become the JSON kinds a
+/// client sends (`f64` → a number, `struct X` → an object).
+pub fn field_error(path: &str, message: &str) -> FieldError {
+    let path = if path == "." { "" } else { path };
+    if let Some(name) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        let field = if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        };
+        return FieldError::new(field, "is required".to_string());
+    }
+    FieldError::new(path.to_string(), plain_kinds(message))
+}
+
+/// Replaces the Rust type names in a serde message with JSON kinds.
+fn plain_kinds(message: &str) -> String {
+    const WHOLE: [&str; 10] = [
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize",
+    ];
+    if message == "invalid digit found in string" {
+        return "expected a whole number".into();
+    }
+    if message == "invalid float literal" {
+        return "expected a number".into();
+    }
+    let message = message
+        .replace("invalid type: map,", "invalid type: object,")
+        .replace("invalid type: sequence,", "invalid type: array,");
+    let Some(at) = message.rfind("expected ") else {
+        return message;
+    };
+    let (head, wanted) = message.split_at(at + "expected ".len());
+    let plain = match wanted {
+        "f32" | "f64" => "a number",
+        w if WHOLE.contains(&w) => "a whole number",
+        w if w.starts_with("struct ") => "an object",
+        "a sequence" => "an array",
+        "a map" => "an object",
+        _ => wanted,
+    };
+    format!("{head}{plain}")
 }
 
 /// serde's messages end with " at line 1 column 17"; the field path already says where.
@@ -103,7 +150,7 @@ where
             .map(Query)
             .map_err(|err| {
                 let field = err.path().to_string();
-                AppError::Validation(vec![FieldError::new(field, err.into_inner().to_string())])
+                AppError::Validation(vec![field_error(&field, &err.into_inner().to_string())])
             })
     }
 }
@@ -225,5 +272,77 @@ impl<T> Paged<T> {
             limit: page.limit,
             total,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Point {
+        name: String,
+        at: Inner,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Inner {
+        lat: f64,
+        count: u32,
+    }
+
+    fn details(body: &str) -> FieldError {
+        match parse_json::<Point>(body.as_bytes()) {
+            Err(AppError::Validation(mut errors)) => errors.remove(0),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_field_is_named_in_field() {
+        assert_eq!(
+            details(r#"{"at": {"lat": 1, "count": 2}}"#),
+            FieldError::new("name", "is required")
+        );
+        assert_eq!(
+            details(r#"{"name": "a", "at": {"count": 2}}"#),
+            FieldError::new("at.lat", "is required")
+        );
+    }
+
+    #[test]
+    fn rust_type_names_become_json_kinds() {
+        assert_eq!(
+            details(r#"{"name": "a", "at": {"lat": "x", "count": 2}}"#),
+            FieldError::new("at.lat", r#"invalid type: string "x", expected a number"#)
+        );
+        assert_eq!(
+            details(r#"{"name": "a", "at": {"lat": 1, "count": -2}}"#),
+            FieldError::new(
+                "at.count",
+                "invalid value: integer `-2`, expected a whole number"
+            )
+        );
+        assert_eq!(
+            details(r#"{"name": "a", "at": "x"}"#).message,
+            r#"invalid type: string "x", expected an object"#
+        );
+        assert_eq!(
+            details(r#"{"name": ["a"], "at": {"lat": 1, "count": 2}}"#).message,
+            "invalid type: array, expected a string"
+        );
+    }
+
+    #[test]
+    fn other_messages_are_kept() {
+        assert_eq!(
+            plain_kinds("unknown variant `x`, expected one of `a`, `b`"),
+            "unknown variant `x`, expected one of `a`, `b`"
+        );
+        assert_eq!(
+            plain_kinds("invalid digit found in string"),
+            "expected a whole number"
+        );
     }
 }

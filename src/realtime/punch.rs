@@ -13,7 +13,7 @@ use super::socket::{fresh, refuse};
 use crate::app::AppState;
 use crate::attendance::{self, CheckInRequest, CheckOutRequest, LocationInput};
 use crate::error::AppError;
-use crate::extract::ClientInfo;
+use crate::extract::{field_error, ClientInfo};
 
 /// A location as the app sends it on sockets: `{lat, lng}` (seed) or the REST names.
 #[derive(Deserialize)]
@@ -88,18 +88,16 @@ pub async fn punch<A: Adapter>(
         Punch::In => ("checkin:success", "checkin:error"),
         Punch::Out => ("checkout:success", "checkout:error"),
     };
-    let result = match serde_json::from_value::<PunchPayload>(data) {
-        Err(e) => Err(AppError::validation(
-            "payload",
-            &format!(
-                "not a {} payload: {e}",
-                if matches!(kind, Punch::In) {
-                    "checkin"
-                } else {
-                    "checkout"
-                }
-            ),
-        )),
+    let result = match serde_path_to_error::deserialize::<_, PunchPayload>(data) {
+        Err(e) => {
+            // A payload that is not an object at all is named `payload`.
+            let path = match e.path().to_string() {
+                p if p == "." => "payload".to_string(),
+                p => p,
+            };
+            let message = e.into_inner().to_string();
+            Err(AppError::Validation(vec![field_error(&path, &message)]))
+        }
         Ok(p) => {
             let location = p.location.map(|l| LocationInput {
                 latitude: l.lat.or(l.latitude),
@@ -142,8 +140,8 @@ pub async fn punch<A: Adapter>(
             let _ = ack.send(&json!({"ok": true, "attendanceId": record.id}));
         }
         Err(e) => {
-            let body = e.body().error;
-            let body = json!({"code": body.code, "message": body.message, "details": body.details});
+            // The REST error's shape: `details` only when there are some.
+            let body = serde_json::to_value(e.body().error).unwrap_or_default();
             let _ = s.emit(err_event, &body);
             let _ = ack.send(&json!({"ok": false, "error": body}));
         }

@@ -92,10 +92,11 @@ async fn register_rejects_missing_and_unknown_fields() {
         )
         .await;
     assert_error(status, &body, 422, "validation_failed");
-    assert!(body["error"]["details"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("missing field"));
+    // The missing field is named in `field`, not only in the message.
+    assert_eq!(
+        body["error"]["details"][0],
+        json!({"field": "name", "message": "is required"})
+    );
     let (status, body) = app
         .post(
             "/api/v1/auth/register",

@@ -288,6 +288,7 @@ async fn bad_socket_payloads_get_errors_and_the_socket_stays() {
         {"event": "checkout", "data": {"attendanceId": "6564a1f0c2a4b3d2e1f00001", "location": {"lat": 1.0, "lng": 1.0}}},
         {"event": "subscribe", "data": {"type": "attendance", "organizationId": admin.org_id}},
         {"event": "checkin", "data": {"location": {"lat": 1.0, "lng": 1.0}}},
+        {"event": "checkin", "data": {"location": {"lat": "north", "lng": 1.0}}},
     ]);
     for runtime in ["node", "python"] {
         let seen = Client::start(
@@ -318,6 +319,24 @@ async fn bad_socket_payloads_get_errors_and_the_socket_stays() {
             "{runtime}: {seen}"
         );
         assert_eq!(events(&seen, "error")[0]["code"], "forbidden");
+        // Errors have the REST shape: the bad field named in the client's words, and
+        // `details` only when there are some.
+        assert_eq!(
+            seen["acks"][0]["error"]["details"],
+            json!([{"field": "payload",
+                    "message": "invalid type: string \"not an object\", expected an object"}]),
+            "{runtime}: {seen}"
+        );
+        assert_eq!(
+            seen["acks"][7]["error"]["details"],
+            json!([{"field": "location.lat",
+                    "message": "invalid type: string \"north\", expected a number"}]),
+            "{runtime}: {seen}"
+        );
+        assert!(
+            seen["acks"][4]["error"].get("details").is_none(),
+            "{runtime}: {seen}"
+        );
         assert_eq!(seen["connected"], true);
         assert!(
             seen["disconnected"].is_null(),

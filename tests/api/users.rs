@@ -207,6 +207,13 @@ async fn list_rejects_bad_query_parameters() {
             assert_eq!(b["error"]["details"][0]["field"], field, "{q}: {b}");
         }
     }
+    // A number that is not one is reported in the client's words, not Rust's.
+    let (s, b) = app.get("/api/v1/users?page=abc", &admin.token).await;
+    assert_error(s, &b, 422, "validation_failed");
+    assert_eq!(
+        b["error"]["details"][0]["message"], "expected a whole number",
+        "{b}"
+    );
 }
 
 #[tokio::test]
