@@ -155,7 +155,12 @@ pub fn init_tracing() {
     let json = std::env::var("LOG_FORMAT")
         .map(|v| v == "json")
         .unwrap_or(false);
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Colours only on a terminal: piped into a file or a log collector, escape codes
+    // are noise in every line.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi);
     let _ = if json {
         builder.json().try_init()
     } else {
