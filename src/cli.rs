@@ -109,5 +109,6 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "rollcall listening");
     app.serve(listener, shutdown::os_signal()).await?;
+    tracing::info!("rollcall stopped");
     Ok(())
 }

@@ -122,7 +122,8 @@ fn serves_by_default_and_stops_cleanly_on_sigterm() {
         .port();
     let mut child = rollcall(&dir)
         .env("PORT", port.to_string())
-        .stdout(Stdio::null())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -148,6 +149,9 @@ fn serves_by_default_and_stops_cleanly_on_sigterm() {
     loop {
         if let Some(code) = child.try_wait().unwrap() {
             assert!(code.success(), "exit status {code:?} after SIGTERM");
+            let mut log = String::new();
+            std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut log).unwrap();
+            assert!(log.contains("rollcall stopped"), "{log}");
             break;
         }
         assert!(

@@ -52,7 +52,12 @@ pub fn spawn(
         let mut stopped = Box::pin(stop.wait());
         loop {
             match run_due(&state, state.clock.now()).await {
-                Ok(r) if r != Report::default() => tracing::info!(?r, "scheduled jobs ran"),
+                Ok(r) if r != Report::default() => tracing::info!(
+                    days_closed = r.days_closed,
+                    absences_marked = r.absences_marked,
+                    auto_checked_out = r.auto_checked_out,
+                    "scheduled jobs ran"
+                ),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = ?e, "scheduled jobs failed; retrying next tick"),
             }
