@@ -15,7 +15,7 @@ pub struct Config {
     pub port: u16,
     /// `sqlite://...` or `postgres://...`; the scheme picks the engine.
     pub database_url: String,
-    /// Where the SQLite file, the generated JWT secret and local uploads live.
+    /// Where the SQLite file and the generated JWT secret live.
     pub data_dir: PathBuf,
     pub jwt_secret: SecretString,
     pub jwt_issuer: String,

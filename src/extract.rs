@@ -89,40 +89,69 @@ pub fn field_error(path: &str, message: &str) -> FieldError {
     FieldError::new(path.to_string(), plain_kinds(message))
 }
 
-/// Replaces the Rust type names in a serde message with JSON kinds.
+/// Replaces the Rust type names in a serde message with JSON kinds. Only serde's own
+/// words are touched: its "invalid type: map," opens the message, and its "expected
+/// ..." closes it, after any value of the client's that it quotes.
 fn plain_kinds(message: &str) -> String {
-    const WHOLE: [&str; 10] = [
-        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize",
-    ];
     if message == "invalid digit found in string" {
         return "expected a whole number".into();
     }
     if message == "invalid float literal" {
         return "expected a number".into();
     }
-    let message = message
-        .replace("invalid type: map,", "invalid type: object,")
-        .replace("invalid type: sequence,", "invalid type: array,");
+    let message = if let Some(rest) = message.strip_prefix("invalid type: map,") {
+        format!("invalid type: object,{rest}")
+    } else if let Some(rest) = message.strip_prefix("invalid type: sequence,") {
+        format!("invalid type: array,{rest}")
+    } else {
+        message.to_string()
+    };
     let Some(at) = message.rfind("expected ") else {
         return message;
     };
     let (head, wanted) = message.split_at(at + "expected ".len());
+    // A struct read from an array of the wrong length ("struct X with 2 elements").
+    if head.starts_with("invalid length ") && wanted.starts_with("struct ") {
+        return "invalid type: array, expected an object".into();
+    }
     let plain = match wanted {
-        "f32" | "f64" => "a number",
-        w if WHOLE.contains(&w) => "a whole number",
-        w if w.starts_with("struct ") => "an object",
-        "a sequence" => "an array",
-        "a map" => "an object",
-        _ => wanted,
+        "f32" | "f64" => "a number".to_string(),
+        w if head.starts_with("invalid value: integer") => match whole_range(w) {
+            Some((low, high)) => format!("a whole number from {low} to {high}"),
+            None => w.to_string(),
+        },
+        w if whole_range(w).is_some() => "a whole number".to_string(),
+        w if w.starts_with("struct ") && !w["struct ".len()..].contains(' ') => {
+            "an object".to_string()
+        }
+        "a sequence" => "an array".to_string(),
+        "a map" => "an object".to_string(),
+        w => w.to_string(),
     };
     format!("{head}{plain}")
+}
+
+/// The range of a Rust integer type, by name.
+fn whole_range(type_name: &str) -> Option<(i128, i128)> {
+    Some(match type_name {
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        "u64" | "usize" => (0, u64::MAX.into()),
+        "i8" => (i8::MIN.into(), i8::MAX.into()),
+        "i16" => (i16::MIN.into(), i16::MAX.into()),
+        "i32" => (i32::MIN.into(), i32::MAX.into()),
+        "i64" | "isize" => (i64::MIN.into(), i64::MAX.into()),
+        _ => return None,
+    })
 }
 
 /// serde's messages end with " at line 1 column 17"; the field path already says where.
 fn clean_serde_message(e: &serde_json::Error) -> String {
     let msg = e.to_string();
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match msg.strip_suffix(&suffix) {
+        Some(stripped) => stripped.to_string(),
         None => msg,
     }
 }
@@ -321,7 +350,7 @@ mod tests {
             details(r#"{"name": "a", "at": {"lat": 1, "count": -2}}"#),
             FieldError::new(
                 "at.count",
-                "invalid value: integer `-2`, expected a whole number"
+                "invalid value: integer `-2`, expected a whole number from 0 to 4294967295"
             )
         );
         assert_eq!(
@@ -335,14 +364,51 @@ mod tests {
     }
 
     #[test]
-    fn other_messages_are_kept() {
+    fn numbers_in_query_strings_and_arrays_for_objects() {
+        assert_eq!(
+            plain_kinds("invalid digit found in string"),
+            "expected a whole number"
+        );
+        assert_eq!(plain_kinds("invalid float literal"), "expected a number");
+        // serde reads an object from an array of its fields; a wrong length says so.
+        assert_eq!(
+            details(r#"{"name": "a", "at": []}"#),
+            FieldError::new("at", "invalid type: array, expected an object")
+        );
+    }
+
+    #[test]
+    fn a_missing_field_in_an_array_element_is_named_with_its_index() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct List {
+            items: Vec<Inner>,
+        }
+        match parse_json::<List>(br#"{"items": [{"lat": 1, "count": 1}, {"lat": 2}]}"#) {
+            Err(AppError::Validation(errors)) => {
+                assert_eq!(errors, [FieldError::new("items[1].count", "is required")])
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_clients_own_words_are_left_alone() {
         assert_eq!(
             plain_kinds("unknown variant `x`, expected one of `a`, `b`"),
             "unknown variant `x`, expected one of `a`, `b`"
         );
+        // A value quoting serde's words, or its location suffix, is not rewritten or cut.
         assert_eq!(
-            plain_kinds("invalid digit found in string"),
-            "expected a whole number"
+            details(r#"{"name": "invalid type: map,", "at": {"lat": "5 at line 2", "count": 1}}"#),
+            FieldError::new(
+                "at.lat",
+                r#"invalid type: string "5 at line 2", expected a number"#
+            )
+        );
+        assert_eq!(
+            plain_kinds(r#"invalid type: string "invalid type: map,", expected u8"#),
+            r#"invalid type: string "invalid type: map,", expected a whole number"#
         );
     }
 }

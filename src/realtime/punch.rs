@@ -90,13 +90,13 @@ pub async fn punch<A: Adapter>(
     };
     let result = match serde_path_to_error::deserialize::<_, PunchPayload>(data) {
         Err(e) => {
+            let path = e.path().to_string();
+            let mut error = field_error(&path, &e.into_inner().to_string());
             // A payload that is not an object at all is named `payload`.
-            let path = match e.path().to_string() {
-                p if p == "." => "payload".to_string(),
-                p => p,
-            };
-            let message = e.into_inner().to_string();
-            Err(AppError::Validation(vec![field_error(&path, &message)]))
+            if error.field.is_empty() {
+                error.field = "payload".into();
+            }
+            Err(AppError::Validation(vec![error]))
         }
         Ok(p) => {
             let location = p.location.map(|l| LocationInput {
@@ -140,6 +140,9 @@ pub async fn punch<A: Adapter>(
             let _ = ack.send(&json!({"ok": true, "attendanceId": record.id}));
         }
         Err(e) => {
+            if let AppError::Internal(cause) = &e {
+                tracing::error!(error = %cause, "socket check-in/out failed");
+            }
             // The REST error's shape: `details` only when there are some.
             let body = serde_json::to_value(e.body().error).unwrap_or_default();
             let _ = s.emit(err_event, &body);
