@@ -73,7 +73,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 /// A deserialization error as the API reports it: a missing field is named in `field`
 /// (serde names it only in its message), and Rust's type names become the JSON kinds a
 /// client sends (`f64` → a number, `struct X` → an object).
-pub fn field_error(path: &str, message: &str) -> FieldError {
+fn field_error(path: &str, message: &str) -> FieldError {
     let path = if path == "." { "" } else { path };
     if let Some(name) = message
         .strip_prefix("missing field `")
@@ -146,6 +146,18 @@ fn whole_range(type_name: &str) -> Option<(i128, i128)> {
     })
 }
 
+/// Reads an already parsed JSON value (a socket event's payload) as `T`; a shape
+/// error names its field as a request body's does.
+pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize(value).map_err(path_error)
+}
+
+/// The field error of a value that did not fit its type, at the path where it failed.
+fn path_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> FieldError {
+    let path = err.path().to_string();
+    field_error(&path, &err.into_inner().to_string())
+}
+
 /// serde's messages end with " at line 1 column 17"; the field path already says where.
 fn clean_serde_message(e: &serde_json::Error) -> String {
     let msg = e.to_string();
@@ -177,10 +189,7 @@ where
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de)
             .map(Query)
-            .map_err(|err| {
-                let field = err.path().to_string();
-                AppError::Validation(vec![field_error(&field, &err.into_inner().to_string())])
-            })
+            .map_err(|err| AppError::Validation(vec![path_error(err)]))
     }
 }
 

@@ -13,7 +13,7 @@ use super::socket::{fresh, refuse};
 use crate::app::AppState;
 use crate::attendance::{self, CheckInRequest, CheckOutRequest, LocationInput};
 use crate::error::AppError;
-use crate::extract::{field_error, ClientInfo};
+use crate::extract::{from_json_value, ClientInfo};
 
 /// A location as the app sends it on sockets: `{lat, lng}` (seed) or the REST names.
 #[derive(Deserialize)]
@@ -88,10 +88,8 @@ pub async fn punch<A: Adapter>(
         Punch::In => ("checkin:success", "checkin:error"),
         Punch::Out => ("checkout:success", "checkout:error"),
     };
-    let result = match serde_path_to_error::deserialize::<_, PunchPayload>(data) {
-        Err(e) => {
-            let path = e.path().to_string();
-            let mut error = field_error(&path, &e.into_inner().to_string());
+    let result = match from_json_value::<PunchPayload>(data) {
+        Err(mut error) => {
             // A payload that is not an object at all is named `payload`.
             if error.field.is_empty() {
                 error.field = "payload".into();
