@@ -77,13 +77,8 @@ async fn an_admin_check_in_after_a_break_is_not_late_but_a_first_one_is() {
     let ben = app.add_member(&admin, "Ben", "employee").await;
     morning_before_lunch(&app, &ana, "2026-11-25").await;
     for (who, want_status, want_late) in [(&ana, "present", false), (&ben, "late", true)] {
-        let (s, rec) = app
-            .post(
-                "/api/v1/attendance/checkin",
-                Some(&admin.token),
-                json!({"location": here(), "userId": who.user_id}),
-            )
-            .await;
+        let body = json!({"location": here(), "userId": who.user_id});
+        let (s, rec) = try_check_in(&app, &admin, body).await;
         assert_eq!(s, StatusCode::CREATED, "{rec}");
         assert_eq!(rec["status"], want_status, "{rec}");
         assert_eq!(rec["isLate"], want_late, "{rec}");
